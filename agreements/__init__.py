@@ -1,0 +1,1 @@
+"""Invitations, agreements, extension requests, the access gate and the audit trail."""

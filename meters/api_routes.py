@@ -1,0 +1,3 @@
+"""API endpoints of the meters app."""
+
+urlpatterns: list = []

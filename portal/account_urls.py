@@ -1,0 +1,3 @@
+"""Portal pages of the accounts package: login, registration, password reset, dashboards."""
+
+urlpatterns: list = []

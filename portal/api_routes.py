@@ -1,0 +1,3 @@
+"""API endpoints of the accounts package."""
+
+urlpatterns: list = []

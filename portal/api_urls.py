@@ -1,0 +1,8 @@
+"""The REST API under /api/v1/: each app's endpoints."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("portal.api_routes")),
+    path("", include("meters.api_routes")),
+]

@@ -1,0 +1,1 @@
+"""Report requests, schedules, export files, delivery and the data-access log."""

@@ -1,0 +1,170 @@
+"""factory_boy factories for every model the tests build. Append new factories per app below."""
+
+from datetime import date
+
+import factory
+
+from meters.models import HanDeviceEvent, HanMessage, InHomeDevice, Meter, Occupancy, Premise
+from meters.validators import with_install_code_crc
+from portal.models import LabelPartner, OAuthClient, ThirdParty, ThirdPartyMembership, ThirdPartyRating, User
+
+PASSWORD = "correct-horse-battery"
+
+
+class LabelPartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LabelPartner
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"brand-{n}")
+    name = factory.Sequence(lambda n: f"Brand {n}")
+    country = "US"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.test")
+    full_name = factory.Faker("name")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            obj.save()
+
+
+class CustomerFactory(UserFactory):
+    external_account_id = factory.Sequence(lambda n: f"ACC{n:07d}")
+    label_partner = factory.SubFactory(LabelPartnerFactory)
+
+
+class StaffFactory(UserFactory):
+    is_staff = True
+    is_superuser = True
+
+
+class ThirdPartyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ThirdParty
+
+    name = factory.Sequence(lambda n: f"Energy Co {n}")
+    registration_number = factory.Sequence(lambda n: f"REG{n:06d}")
+    website = "https://energy.example.test"
+    privacy_policy_url = "https://energy.example.test/privacy"
+    contact_email = factory.Sequence(lambda n: f"contact{n}@energy.example.test")
+
+
+class ThirdPartyMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ThirdPartyMembership
+
+    user = factory.SubFactory(UserFactory)
+    third_party = factory.SubFactory(ThirdPartyFactory)
+    role = ThirdPartyMembership.Role.ADMIN
+
+
+def third_party_user(third_party=None, role=ThirdPartyMembership.Role.ADMIN) -> User:
+    """A user working for `third_party` (a new one when None)."""
+    membership = ThirdPartyMembershipFactory(third_party=third_party or ThirdPartyFactory(), role=role)
+    return membership.user
+
+
+class ThirdPartyRatingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ThirdPartyRating
+
+    customer = factory.SubFactory(CustomerFactory)
+    third_party = factory.SubFactory(ThirdPartyFactory)
+    stars = 4
+
+
+class OAuthClientFactory(factory.django.DjangoModelFactory):
+    """A confidential client-credentials client; `raw_secret` keeps the secret before hashing."""
+
+    class Meta:
+        model = OAuthClient
+
+    name = factory.Sequence(lambda n: f"Client {n}")
+    client_type = OAuthClient.CLIENT_CONFIDENTIAL
+    authorization_grant_type = OAuthClient.GRANT_CLIENT_CREDENTIALS
+    client_secret = factory.Sequence(lambda n: f"secret-{n}-abcdefghijklmnopqrstuvwxyz")
+    allowed_scopes = "provisioning"
+
+    @factory.lazy_attribute
+    def raw_secret(self):
+        return self.client_secret
+
+    @classmethod
+    def _create(cls, model_class, *args, raw_secret=None, **kwargs):
+        client = super()._create(model_class, *args, **kwargs)
+        client.raw_secret = raw_secret
+        return client
+
+
+class PremiseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Premise
+
+    esiid = factory.Sequence(lambda n: f"10443720{n:09d}")
+    external_id = factory.Sequence(lambda n: f"INST{n:07d}")
+    service_address = factory.Sequence(lambda n: f"{100 + n} Congress Ave")
+    city = "Austin"
+    postal_code = "78701"
+    label_partner = factory.SubFactory(LabelPartnerFactory)
+
+
+class MeterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Meter
+
+    premise = factory.SubFactory(PremiseFactory)
+    meter_number = factory.Sequence(lambda n: f"M{n:08d}")
+    installed_on = date(2020, 1, 1)
+
+
+class OccupancyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Occupancy
+
+    customer = factory.SubFactory(CustomerFactory)
+    premise = factory.SubFactory(PremiseFactory)
+    account_number = factory.Sequence(lambda n: f"{n:010d}")
+    authorization_code = factory.Sequence(lambda n: f"AUTH{n:06d}")
+    move_in = date(2024, 1, 1)
+
+
+class InHomeDeviceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InHomeDevice
+
+    premise = factory.SubFactory(PremiseFactory)
+    mac = factory.Sequence(lambda n: ":".join(f"{0x000D6F0000000000 + n:016X}"[i : i + 2] for i in range(0, 16, 2)))
+    install_code = factory.Sequence(lambda n: with_install_code_crc(f"{n:016X}"))
+    device_type = InHomeDevice.DeviceType.IN_HOME_DISPLAY
+    description = "Kitchen display"
+
+
+class HanDeviceEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HanDeviceEvent
+
+    device = factory.SubFactory(InHomeDeviceFactory)
+    action = HanDeviceEvent.Action.ADD
+
+
+class HanMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HanMessage
+
+    device = factory.SubFactory(InHomeDeviceFactory)
+    third_party = factory.SubFactory(ThirdPartyFactory)
+    text = "Peak pricing 4-7 pm today"
+
+
+def customer_at(premise=None, **occupancy_fields) -> User:
+    """A customer who lives at `premise` now (a new premise when None)."""
+    occupancy = OccupancyFactory(premise=premise or PremiseFactory(), **occupancy_fields)
+    return occupancy.customer

@@ -1,0 +1,1 @@
+"""Interval, daily, monthly and on-demand reads; ingestion, tariffs and costs."""
