@@ -116,7 +116,10 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "portal.tasks.send_email": {"queue": "email"},
 }
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # The access gate already ignores agreements past their end; the sweep records the expiry.
+    "agreements-expire-due": {"task": "agreements.tasks.expire_due", "schedule": 15 * 60},
+}
 CELERY_TIMEZONE = "UTC"
 
 # --- E-mail: an ESP through django-anymail when EMAIL_ESP is set (e.g. "mailgun", "postmark",

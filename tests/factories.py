@@ -168,3 +168,93 @@ def customer_at(premise=None, **occupancy_fields) -> User:
     """A customer who lives at `premise` now (a new premise when None)."""
     occupancy = OccupancyFactory(premise=premise or PremiseFactory(), **occupancy_fields)
     return occupancy.customer
+
+
+# --- agreements ------------------------------------------------------------------------------
+
+
+def _all_data_kinds():
+    from agreements.models import DataKind
+
+    return list(DataKind.values)
+
+
+class AgreementInvitationFactory(factory.django.DjangoModelFactory):
+    """A pending continuous Energy Data invitation (6 months); pass `premises=[...]`."""
+
+    class Meta:
+        model = "agreements.AgreementInvitation"
+        skip_postgeneration_save = True
+
+    third_party = factory.SubFactory(ThirdPartyFactory)
+    customer = factory.SubFactory(CustomerFactory)
+    agreement_type = "energy_data"
+    identified_by = "email"
+    duration_kind = "continuous"
+    months = 6
+    expires_at = factory.LazyFunction(lambda: _in_days(30))
+
+    @factory.post_generation
+    def premises(obj, create, extracted, **kwargs):  # noqa: N805
+        if create and extracted:
+            obj.premises.set(extracted)
+
+
+class AgreementFactory(factory.django.DjangoModelFactory):
+    """An active continuous Energy Data agreement started now for 6 months; pass `premises=[...]`."""
+
+    class Meta:
+        model = "agreements.Agreement"
+        skip_postgeneration_save = True
+
+    agreement_type = "energy_data"
+    customer = factory.SubFactory(CustomerFactory)
+    third_party = factory.SubFactory(ThirdPartyFactory)
+    duration_kind = "continuous"
+    months = 6
+    data_kinds = factory.LazyFunction(_all_data_kinds)
+    starts_at = factory.LazyFunction(lambda: _now())
+    accepted_at = factory.LazyAttribute(lambda agreement: agreement.starts_at)
+    ends_at = factory.LazyAttribute(lambda agreement: _add_months(agreement.starts_at, agreement.months or 6))
+    data_from = factory.LazyAttribute(lambda agreement: _add_months(agreement.starts_at, -12))
+
+    @factory.post_generation
+    def premises(obj, create, extracted, **kwargs):  # noqa: N805
+        if create and extracted:
+            obj.premises.set(extracted)
+
+
+class ExtensionRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "agreements.ExtensionRequest"
+
+    agreement = factory.SubFactory(AgreementFactory)
+    months = 3
+    expires_at = factory.LazyFunction(lambda: _in_days(30))
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def _in_days(days: int):
+    from datetime import timedelta
+
+    return _now() + timedelta(days=days)
+
+
+def _add_months(moment, months):
+    from agreements.services import add_months
+
+    return add_months(moment, months)
+
+
+def agreement_at(premise=None, customer=None, third_party=None, **fields):
+    """An active agreement of `customer`, who lives at `premise` (both made when None)."""
+    if customer is None:
+        customer = customer_at(premise)
+        premise = premise or customer.occupancies.get().premise
+    third_party = third_party or ThirdPartyFactory()
+    return AgreementFactory(customer=customer, third_party=third_party, premises=[premise], **fields)

@@ -1,0 +1,301 @@
+"""Consent: agreement invitations, agreements, extension requests and the audit trail of every
+transition. State changes happen only in `agreements.services`."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class AgreementType(models.TextChoices):
+    ENERGY_DATA = "energy_data", "Energy Data"
+    IN_HOME_DEVICE = "in_home_device", "In-Home Device"
+    IN_HOME_DEVICE_SERVICES = "in_home_device_services", "In-Home Device Services"
+
+
+DEVICE_TYPES = (AgreementType.IN_HOME_DEVICE, AgreementType.IN_HOME_DEVICE_SERVICES)
+
+
+class DataKind(models.TextChoices):
+    """The kinds of meter data an agreement may cover; the access gate asks for one of them."""
+
+    INTERVAL = "interval", "15-minute interval usage"
+    DAILY = "daily", "Daily usage"
+    MONTHLY = "monthly", "Monthly usage"
+    ON_DEMAND = "on_demand", "On-demand meter reads"
+
+
+ONE_TIME_KINDS = (DataKind.INTERVAL, DataKind.DAILY, DataKind.MONTHLY)
+
+
+class DurationKind(models.TextChoices):
+    ONE_TIME = "one_time", "One-time access"
+    CONTINUOUS = "continuous", "Continuous access"
+
+
+class IdentifiedBy(models.TextChoices):
+    """What the third party gave to prove it knows the customer."""
+
+    AUTHORIZATION_CODE = "authorization_code", "Account authorization code"
+    EMAIL = "email", "E-mail address"
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class NumberedModel(models.Model):
+    """A row with a readable number built from its primary key ("INV-000042")."""
+
+    NUMBER_PREFIX = ""
+
+    number = models.CharField(max_length=24, unique=True, null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.number or f"{self.NUMBER_PREFIX} (unsaved)"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if not self.number:
+            self.number = f"{self.NUMBER_PREFIX}-{self.pk:06d}"
+            type(self).objects.filter(pk=self.pk).update(number=self.number)
+
+
+class AgreementInvitation(NumberedModel):
+    """A third party's request for consent, e-mailed to the customer, answerable for 30 days."""
+
+    NUMBER_PREFIX = "INV"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+        EXPIRED = "expired", "Expired"
+        CANCELLED = "cancelled", "Cancelled"
+
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    third_party = models.ForeignKey("portal.ThirdParty", on_delete=models.PROTECT, related_name="invitations")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty when the third party's API client created it.",
+    )
+    agreement_type = models.CharField(max_length=30, choices=AgreementType.choices)
+    # The occupant the invitation was validated against and is mailed to.
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="invitations")
+    identified_by = models.CharField(max_length=20, choices=IdentifiedBy.choices)
+    customer_email = models.EmailField(blank=True, help_text="The e-mail the third party gave, if it gave one.")
+    premises = models.ManyToManyField("meters.Premise", related_name="invitations")
+    duration_kind = models.CharField(max_length=10, choices=DurationKind.choices, blank=True)
+    one_time_kind = models.CharField(
+        max_length=10, choices=[(kind.value, kind.label) for kind in ONE_TIME_KINDS], blank=True
+    )
+    months = models.PositiveSmallIntegerField(null=True, blank=True)
+    device_mac = models.CharField("device MAC", max_length=23, blank=True)
+    device_install_code = models.CharField(max_length=36, blank=True)
+    device_type = models.CharField(max_length=20, blank=True)
+    device_description = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    expires_at = models.DateTimeField()
+    resent_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(months__isnull=True) | Q(months__gte=1, months__lte=12), name="invitation_months_1_to_12"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "expires_at"], name="invitation_expiry"),
+            models.Index(fields=["third_party", "-created_at"], name="invitation_third_party"),
+        ]
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+
+class Agreement(NumberedModel):
+    """Consent given: what a third party may read or do for a customer's premises, until when."""
+
+    NUMBER_PREFIX = "AGR"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        TERMINATED = "terminated", "Terminated"
+        EXPIRED = "expired", "Expired"
+
+    class Source(models.TextChoices):
+        INVITATION = "invitation", "Invitation"
+        OAUTH = "oauth", "OAuth grant"
+
+    class EndedBy(models.TextChoices):
+        CUSTOMER = "customer", "Customer"
+        THIRD_PARTY = "third_party", "Third party"
+        UTILITY = "utility", "Utility"
+        SYSTEM = "system", "MeterGate"
+
+    agreement_type = models.CharField(max_length=30, choices=AgreementType.choices)
+    source = models.CharField(max_length=12, choices=Source.choices, default=Source.INVITATION)
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="agreements")
+    third_party = models.ForeignKey("portal.ThirdParty", on_delete=models.PROTECT, related_name="agreements")
+    premises = models.ManyToManyField("meters.Premise", related_name="agreements")
+    device = models.ForeignKey(
+        "meters.InHomeDevice", null=True, blank=True, on_delete=models.PROTECT, related_name="agreements"
+    )
+    invitation = models.OneToOneField(
+        AgreementInvitation, null=True, blank=True, on_delete=models.PROTECT, related_name="agreement"
+    )
+    data_kinds = models.JSONField(default=list, blank=True, help_text="DataKind values this agreement covers.")
+    duration_kind = models.CharField(max_length=10, choices=DurationKind.choices, blank=True)
+    months = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Term in months after the latest acceptance."
+    )
+    starts_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(help_text="The latest acceptance: the invitation's or an extension's.")
+    ends_at = models.DateTimeField(null=True, blank=True, help_text="Empty for device agreements (until ended).")
+    data_from = models.DateTimeField(null=True, blank=True, help_text="Earliest data covered.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ended_by_role = models.CharField(max_length=12, choices=EndedBy.choices, blank=True)
+    end_reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gt=models.F("starts_at")),
+                name="agreement_ends_after_start",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "ends_at"], name="agreement_expiry"),
+            models.Index(fields=["third_party", "status"], name="agreement_third_party"),
+            models.Index(fields=["customer", "status"], name="agreement_customer"),
+        ]
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def is_continuous_energy_data(self) -> bool:
+        return self.agreement_type == AgreementType.ENERGY_DATA and self.duration_kind == DurationKind.CONTINUOUS
+
+
+class ExtensionRequest(models.Model):
+    """A third party's request to extend a continuous Energy Data agreement; the customer answers."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+        EXPIRED = "expired", "Expired"
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="extension_requests")
+    months = models.PositiveSmallIntegerField()
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    expires_at = models.DateTimeField()
+    resent_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement"], condition=Q(status="pending"), name="one_pending_extension_per_agreement"
+            ),
+            models.CheckConstraint(condition=Q(months__gte=1, months__lte=12), name="extension_months_1_to_12"),
+        ]
+        indexes = [models.Index(fields=["status", "expires_at"], name="extension_expiry")]
+
+    def __str__(self):
+        return f"Extension of {self.agreement} by {self.months} months ({self.get_status_display()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+
+class AgreementEvent(models.Model):
+    """One transition of an invitation, agreement or extension request: who, when, what, why."""
+
+    class Action(models.TextChoices):
+        INVITATION_CREATED = "invitation_created", "Invitation sent"
+        INVITATION_RESENT = "invitation_resent", "Invitation resent"
+        INVITATION_CANCELLED = "invitation_cancelled", "Invitation cancelled"
+        INVITATION_ACCEPTED = "invitation_accepted", "Invitation accepted"
+        INVITATION_REJECTED = "invitation_rejected", "Invitation rejected"
+        INVITATION_EXPIRED = "invitation_expired", "Invitation expired"
+        AGREEMENT_CREATED = "agreement_created", "Agreement started"
+        AGREEMENT_EXTENDED = "agreement_extended", "Agreement extended"
+        AGREEMENT_TERMINATED = "agreement_terminated", "Agreement terminated"
+        AGREEMENT_EXPIRED = "agreement_expired", "Agreement expired"
+        AGREEMENT_COMPLETED = "agreement_completed", "One-time data delivered"
+        EXTENSION_REQUESTED = "extension_requested", "Extension requested"
+        EXTENSION_RESENT = "extension_resent", "Extension request resent"
+        EXTENSION_ACCEPTED = "extension_accepted", "Extension accepted"
+        EXTENSION_REJECTED = "extension_rejected", "Extension rejected"
+        EXTENSION_EXPIRED = "extension_expired", "Extension request expired"
+        DEVICE_ADD_REQUESTED = "device_add_requested", "Device add requested"
+
+    agreement = models.ForeignKey(Agreement, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+    invitation = models.ForeignKey(
+        AgreementInvitation, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    extension_request = models.ForeignKey(
+        ExtensionRequest, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(max_length=30, choices=Action.choices)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_third_party = models.ForeignKey(
+        "portal.ThirdParty", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField()
+    detail = models.CharField(max_length=500, blank=True, help_text="Why, or what changed.")
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(agreement__isnull=False) | Q(invitation__isnull=False), name="event_has_subject"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["agreement", "at"], name="event_agreement"),
+            models.Index(fields=["invitation", "at"], name="event_invitation"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def actor_label(self) -> str:
+        """Who did it, in words both sides may see."""
+        if self.actor_third_party_id:
+            return self.actor_third_party.name
+        if self.actor_user_id:
+            return "MeterGate staff" if self.actor_user.is_staff else "Customer"
+        return "MeterGate"

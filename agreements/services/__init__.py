@@ -1,0 +1,52 @@
+"""Agreement rules: invitations, agreements, extensions, move-out and expiry. Every state change
+of the consent workflow happens here, in a transaction."""
+
+from ._common import MAX_TERM_MONTHS, Actor, AgreementError, add_months, resolve_actor
+from .agreements import (
+    accept_extension_request,
+    complete_one_time,
+    end_agreements,
+    expire_agreement_now,
+    expire_invitation_now,
+    extend_agreement,
+    move_out,
+    reject_extension_request,
+    request_extension,
+    resend_extension_request,
+    terminate_agreement,
+)
+from .expiry import expire_due
+from .invitations import (
+    MISMATCH_MESSAGE,
+    accept_invitation,
+    cancel_invitation,
+    create_invitation,
+    reject_invitation,
+    resend_invitation,
+)
+
+__all__ = [
+    "MAX_TERM_MONTHS",
+    "MISMATCH_MESSAGE",
+    "Actor",
+    "AgreementError",
+    "accept_extension_request",
+    "accept_invitation",
+    "add_months",
+    "cancel_invitation",
+    "complete_one_time",
+    "create_invitation",
+    "end_agreements",
+    "expire_agreement_now",
+    "expire_due",
+    "expire_invitation_now",
+    "extend_agreement",
+    "move_out",
+    "reject_extension_request",
+    "reject_invitation",
+    "request_extension",
+    "resend_extension_request",
+    "resend_invitation",
+    "resolve_actor",
+    "terminate_agreement",
+]

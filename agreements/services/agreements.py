@@ -1,0 +1,427 @@
+"""Agreements after acceptance: termination, extension (by the customer or on the third party's
+request), completion of one-time access, and move-out."""
+
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from meters import services as meter_services
+from meters.models import HanDeviceEvent, InHomeDevice, Occupancy, Premise, RemovalReason
+from portal.models import ThirdParty, User
+
+from .. import emails
+from ..models import Agreement, AgreementEvent, AgreementInvitation, AgreementType, DurationKind, ExtensionRequest
+from ._common import (
+    EXTENSION_VALID_DAYS,
+    MAX_TERM_MONTHS,
+    Actor,
+    AgreementError,
+    add_months,
+    clean_months,
+    event,
+    not_found,
+    require_customer,
+    require_third_party,
+    resolve_actor,
+)
+
+Action = AgreementEvent.Action
+CUSTOMER_TERMINABLE = (AgreementType.ENERGY_DATA, AgreementType.IN_HOME_DEVICE_SERVICES)
+
+
+def _lock(agreement: Agreement) -> Agreement:
+    return Agreement.objects.select_for_update().select_related("third_party", "customer").get(pk=agreement.pk)
+
+
+def _ensure_active(agreement: Agreement) -> None:
+    if agreement.status != Agreement.Status.ACTIVE:
+        raise AgreementError(
+            "not_active", f"This agreement is {agreement.get_status_display().lower()}.", status_code=409
+        )
+
+
+def end_agreements(
+    *, agreement_ids: list[int], status: str, action: str, actor: Actor | None, reason: str, at: datetime
+) -> list[int]:
+    """End the still-active agreements among `agreement_ids` (set-based) and close their pending
+    extension requests. Returns the ids actually ended; the caller's transaction holds it all."""
+    role = actor.role if actor else Agreement.EndedBy.SYSTEM
+    ended = list(
+        Agreement.objects.select_for_update()
+        .filter(pk__in=agreement_ids, status=Agreement.Status.ACTIVE)
+        .values_list("pk", flat=True)
+    )
+    Agreement.objects.filter(pk__in=ended).update(
+        status=status,
+        ended_at=at,
+        ended_by=actor.user if actor else None,
+        ended_by_role=role,
+        end_reason=reason[:500],
+        updated_at=at,
+    )
+    open_requests = list(
+        ExtensionRequest.objects.filter(agreement_id__in=ended, status=ExtensionRequest.Status.PENDING).values_list(
+            "pk", "agreement_id"
+        )
+    )
+    ExtensionRequest.objects.filter(pk__in=[pk for pk, _ in open_requests]).update(
+        status=ExtensionRequest.Status.EXPIRED, updated_at=at
+    )
+    AgreementEvent.objects.bulk_create(
+        [event(action=action, actor=actor, at=at, agreement_id=pk, detail=reason) for pk in ended]
+        + [
+            event(
+                action=Action.EXTENSION_EXPIRED,
+                actor=None,
+                at=at,
+                agreement_id=agreement_id,
+                extension_request_id=pk,
+                detail="The agreement ended.",
+            )
+            for pk, agreement_id in open_requests
+        ]
+    )
+    return ended
+
+
+@transaction.atomic
+def terminate_agreement(
+    *, by: User | None, agreement: Agreement, reason: str = "", third_party: ThirdParty | None = None
+) -> Agreement:
+    """End an active agreement now. The third party may end any of its own; the customer an Energy
+    Data or In-Home Device Services one; the utility's staff any. Neither needs the other's consent."""
+    actor = resolve_actor(by, third_party)
+    if actor.is_third_party:
+        require_third_party(actor, agreement.third_party_id, "agreement")
+    elif actor.is_customer:
+        require_customer(actor, agreement.customer_id, "agreement")
+        if agreement.agreement_type not in CUSTOMER_TERMINABLE:
+            raise AgreementError(
+                "not_terminable",
+                "An In-Home Device agreement ends when you remove the device from your home area network.",
+                status_code=409,
+            )
+    agreement = _lock(agreement)
+    _ensure_active(agreement)
+    reason = (reason or "").strip() or f"Terminated by the {Agreement.EndedBy(actor.role).label.lower()}."
+    end_agreements(
+        agreement_ids=[agreement.pk],
+        status=Agreement.Status.TERMINATED,
+        action=Action.AGREEMENT_TERMINATED,
+        actor=actor,
+        reason=reason,
+        at=timezone.now(),
+    )
+    agreement.refresh_from_db()
+    emails.agreement_ended(agreement)
+    return agreement
+
+
+def _ensure_extendable(agreement: Agreement) -> None:
+    _ensure_active(agreement)
+    if not agreement.is_continuous_energy_data:
+        raise AgreementError(
+            "not_extendable", "Only a continuous Energy Data agreement can be extended.", status_code=409
+        )
+
+
+def _extended_end(agreement: Agreement, months: int, now: datetime) -> datetime:
+    """The new end, refused when it lies more than 12 months after this (the latest) acceptance."""
+    new_end = add_months(agreement.ends_at, months)
+    limit = add_months(now, MAX_TERM_MONTHS)
+    if new_end > limit:
+        message = (
+            f"An agreement runs at most {MAX_TERM_MONTHS} months from the latest acceptance: extending by "
+            f"{months} months would end it on {new_end:%Y-%m-%d}, after {limit:%Y-%m-%d}."
+        )
+        raise AgreementError("term_too_long", message, fields={"months": [message]})
+    return new_end
+
+
+def _apply_extension(agreement: Agreement, months: int, now: datetime, actor: Actor) -> None:
+    agreement.ends_at = _extended_end(agreement, months, now)
+    agreement.accepted_at = now
+    agreement.save(update_fields=["ends_at", "accepted_at", "updated_at"])
+    event(
+        action=Action.AGREEMENT_EXTENDED,
+        actor=actor,
+        at=now,
+        agreement=agreement,
+        detail=f"Extended by {months} month{'s' if months != 1 else ''} to {agreement.ends_at:%Y-%m-%d}.",
+    ).save()
+
+
+@transaction.atomic
+def extend_agreement(*, by: User, agreement: Agreement, months) -> Agreement:
+    """The customer extends their continuous Energy Data agreement, without the third party."""
+    actor = resolve_actor(by)
+    require_customer(actor, agreement.customer_id, "agreement")
+    months = clean_months(months)
+    agreement = _lock(agreement)
+    _ensure_extendable(agreement)
+    _apply_extension(agreement, months, timezone.now(), actor)
+    emails.agreement_extended(agreement, months=months)
+    return agreement
+
+
+@transaction.atomic
+def request_extension(
+    *, by: User | None, agreement: Agreement, months, third_party: ThirdParty | None = None
+) -> ExtensionRequest:
+    """The third party asks the customer for more months; the customer has 30 days to answer."""
+    actor = resolve_actor(by, third_party)
+    require_third_party(actor, agreement.third_party_id, "agreement")
+    months = clean_months(months)
+    agreement = _lock(agreement)
+    _ensure_extendable(agreement)
+    now = timezone.now()
+    _extended_end(agreement, months, now)
+    if agreement.extension_requests.filter(status=ExtensionRequest.Status.PENDING).exists():
+        raise AgreementError(
+            "extension_pending", "An extension request is already pending; resend it instead.", status_code=409
+        )
+    extension_request = ExtensionRequest.objects.create(
+        agreement=agreement,
+        months=months,
+        requested_by=actor.user,
+        expires_at=now + timedelta(days=EXTENSION_VALID_DAYS),
+    )
+    event(
+        action=Action.EXTENSION_REQUESTED,
+        actor=actor,
+        at=now,
+        agreement=agreement,
+        extension_request=extension_request,
+        detail=f"{months} month{'s' if months != 1 else ''}",
+    ).save()
+    emails.extension_requested(extension_request)
+    return extension_request
+
+
+def _lock_request(extension_request: ExtensionRequest) -> ExtensionRequest:
+    return (
+        ExtensionRequest.objects.select_for_update()
+        .select_related("agreement__third_party", "agreement__customer")
+        .get(pk=extension_request.pk)
+    )
+
+
+def _ensure_request_answerable(extension_request: ExtensionRequest, now: datetime) -> None:
+    if extension_request.status != ExtensionRequest.Status.PENDING:
+        raise AgreementError(
+            "not_pending",
+            f"This extension request is {extension_request.get_status_display().lower()}.",
+            status_code=409,
+        )
+    if extension_request.expires_at <= now:
+        raise AgreementError("extension_expired", "This extension request has expired.", status_code=409)
+
+
+@transaction.atomic
+def resend_extension_request(
+    *, by: User | None, extension_request: ExtensionRequest, third_party: ThirdParty | None = None
+) -> ExtensionRequest:
+    actor = resolve_actor(by, third_party)
+    require_third_party(actor, extension_request.agreement.third_party_id, "extension request")
+    extension_request = _lock_request(extension_request)
+    now = timezone.now()
+    _ensure_request_answerable(extension_request, now)
+    if extension_request.resent_at is not None:
+        raise AgreementError("already_resent", "An extension request can be resent only once.", status_code=409)
+    extension_request.resent_at = now
+    extension_request.save(update_fields=["resent_at", "updated_at"])
+    event(
+        action=Action.EXTENSION_RESENT,
+        actor=actor,
+        at=now,
+        agreement=extension_request.agreement,
+        extension_request=extension_request,
+    ).save()
+    emails.extension_requested(extension_request, reminder=True)
+    return extension_request
+
+
+@transaction.atomic
+def accept_extension_request(*, by: User, extension_request: ExtensionRequest) -> Agreement:
+    actor = resolve_actor(by)
+    require_customer(actor, extension_request.agreement.customer_id, "extension request")
+    extension_request = _lock_request(extension_request)
+    now = timezone.now()
+    _ensure_request_answerable(extension_request, now)
+    agreement = _lock(extension_request.agreement)
+    _ensure_extendable(agreement)
+    _apply_extension(agreement, extension_request.months, now, actor)
+    extension_request.status = ExtensionRequest.Status.ACCEPTED
+    extension_request.answered_at = now
+    extension_request.save(update_fields=["status", "answered_at", "updated_at"])
+    event(
+        action=Action.EXTENSION_ACCEPTED,
+        actor=actor,
+        at=now,
+        agreement=agreement,
+        extension_request=extension_request,
+    ).save()
+    emails.agreement_extended(agreement, months=extension_request.months)
+    return agreement
+
+
+@transaction.atomic
+def reject_extension_request(*, by: User, extension_request: ExtensionRequest, reason: str = "") -> ExtensionRequest:
+    actor = resolve_actor(by)
+    require_customer(actor, extension_request.agreement.customer_id, "extension request")
+    extension_request = _lock_request(extension_request)
+    now = timezone.now()
+    _ensure_request_answerable(extension_request, now)
+    extension_request.status = ExtensionRequest.Status.REJECTED
+    extension_request.answered_at = now
+    extension_request.rejection_reason = (reason or "").strip()[:500]
+    extension_request.save(update_fields=["status", "answered_at", "rejection_reason", "updated_at"])
+    event(
+        action=Action.EXTENSION_REJECTED,
+        actor=actor,
+        at=now,
+        agreement=extension_request.agreement,
+        extension_request=extension_request,
+        detail=extension_request.rejection_reason,
+    ).save()
+    emails.extension_rejected(extension_request)
+    return extension_request
+
+
+@transaction.atomic
+def complete_one_time(*, agreement: Agreement) -> Agreement:
+    """A one-time agreement's data was delivered: it ends. Calling it again changes nothing."""
+    agreement = _lock(agreement)
+    if agreement.duration_kind != DurationKind.ONE_TIME:
+        raise AgreementError("not_one_time", "Only a one-time agreement ends on delivery.", status_code=409)
+    end_agreements(
+        agreement_ids=[agreement.pk],
+        status=Agreement.Status.EXPIRED,
+        action=Action.AGREEMENT_COMPLETED,
+        actor=None,
+        reason="The one-time data was delivered.",
+        at=timezone.now(),
+    )
+    agreement.refresh_from_db()
+    return agreement
+
+
+@transaction.atomic
+def move_out(*, by: User | None, premise: Premise, move_out: date, reason: str = "") -> Occupancy | None:
+    """A customer leaves a premise. In one transaction: the occupancy ends, every active agreement
+    on the premise is terminated, pending invitations for it are cancelled and every in-home
+    device there is removed (a remove request for the head-end). Repeating a recorded move-out
+    changes nothing and returns None."""
+    actor = resolve_actor(by)
+    if actor.is_third_party:
+        raise AgreementError("forbidden", "A third party cannot record a move-out.", status_code=403)
+    if actor.is_customer and not Occupancy.objects.current().filter(premise=premise, customer=by).exists():
+        raise not_found("premise")
+    occupancy = meter_services.end_occupancy(premise=premise, move_out=move_out, reason=reason)
+    if occupancy is None:
+        return None
+    now = timezone.now()
+    detail = f"The customer moved out of ESIID {premise.esiid} on {move_out:%Y-%m-%d}." + (
+        f" {reason}" if reason else ""
+    )
+    agreement_ids = list(
+        Agreement.objects.filter(premises=premise, status=Agreement.Status.ACTIVE).values_list("pk", flat=True)
+    )
+    ended = end_agreements(
+        agreement_ids=agreement_ids,
+        status=Agreement.Status.TERMINATED,
+        action=Action.AGREEMENT_TERMINATED,
+        actor=actor,
+        reason=detail,
+        at=now,
+    )
+    _cancel_invitations_for(premise, actor, detail, now)
+    _remove_devices_at(premise, by, now)
+    for agreement in Agreement.objects.filter(pk__in=ended).select_related("third_party", "customer"):
+        emails.agreement_ended(agreement)
+    return occupancy
+
+
+def _cancel_invitations_for(premise: Premise, actor: Actor, detail: str, now: datetime) -> None:
+    pending = list(
+        AgreementInvitation.objects.filter(premises=premise, status=AgreementInvitation.Status.PENDING).values_list(
+            "pk", flat=True
+        )
+    )
+    AgreementInvitation.objects.filter(pk__in=pending).update(
+        status=AgreementInvitation.Status.CANCELLED, answered_at=now, updated_at=now
+    )
+    AgreementEvent.objects.bulk_create(
+        [
+            event(action=Action.INVITATION_CANCELLED, actor=actor, at=now, invitation_id=pk, detail=detail)
+            for pk in pending
+        ]
+    )
+
+
+def _remove_devices_at(premise: Premise, by: User | None, now: datetime) -> None:
+    """Devices that may be on the HAN get a remove request for the head-end; devices that never
+    joined are removed from the records at once."""
+    Status = InHomeDevice.Status
+    on_network = list(
+        InHomeDevice.objects.filter(premise=premise, status__in=[Status.JOINED, Status.PENDING]).values_list(
+            "pk", flat=True
+        )
+    )
+    never_joined = list(InHomeDevice.objects.filter(premise=premise, status=Status.FAILED).values_list("pk", flat=True))
+    InHomeDevice.objects.filter(pk__in=on_network).update(status=Status.REMOVING, status_changed_at=now)
+    InHomeDevice.objects.filter(pk__in=never_joined).update(status=Status.REMOVED, status_changed_at=now)
+    common = {"action": HanDeviceEvent.Action.REMOVE, "requested_by": by, "reason": RemovalReason.MOVE_OUT}
+    HanDeviceEvent.objects.bulk_create(
+        [HanDeviceEvent(device_id=pk, **common) for pk in on_network]
+        + [
+            HanDeviceEvent(
+                device_id=pk,
+                status=HanDeviceEvent.Status.SUCCEEDED,
+                completed_at=now,
+                detail="Never joined the network; removed from the records.",
+                **common,
+            )
+            for pk in never_joined
+        ]
+    )
+
+
+@transaction.atomic
+def expire_agreement_now(*, by: User, agreement: Agreement) -> Agreement:
+    """Staff end an agreement as expired (admin action)."""
+    actor = resolve_actor(by)
+    if actor.role != Agreement.EndedBy.UTILITY:
+        raise AgreementError("forbidden", "Only staff may expire an agreement by hand.", status_code=403)
+    agreement = _lock(agreement)
+    _ensure_active(agreement)
+    end_agreements(
+        agreement_ids=[agreement.pk],
+        status=Agreement.Status.EXPIRED,
+        action=Action.AGREEMENT_EXPIRED,
+        actor=actor,
+        reason="Expired by the utility.",
+        at=timezone.now(),
+    )
+    agreement.refresh_from_db()
+    return agreement
+
+
+@transaction.atomic
+def expire_invitation_now(*, by: User, invitation: AgreementInvitation) -> AgreementInvitation:
+    """Staff expire a pending invitation (admin action)."""
+    actor = resolve_actor(by)
+    if actor.role != Agreement.EndedBy.UTILITY:
+        raise AgreementError("forbidden", "Only staff may expire an invitation by hand.", status_code=403)
+    now = timezone.now()
+    updated = AgreementInvitation.objects.filter(pk=invitation.pk, status=AgreementInvitation.Status.PENDING).update(
+        status=AgreementInvitation.Status.EXPIRED, updated_at=now
+    )
+    if not updated:
+        raise AgreementError("not_pending", "Only a pending invitation can expire.", status_code=409)
+    event(
+        action=Action.INVITATION_EXPIRED, actor=actor, at=now, invitation=invitation, detail="Expired by the utility."
+    ).save()
+    invitation.refresh_from_db()
+    return invitation
