@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("portal.api_routes")),
     path("", include("meters.api_routes")),
+    path("", include("agreements.api_routes")),
 ]

@@ -1,0 +1,121 @@
+"""Admin for invitations, agreements, extension requests and their audit trail. Rows are read
+only: every change goes through a service (the actions below), so each one is audited."""
+
+from django.contrib import admin, messages
+
+from . import services
+from .models import Agreement, AgreementEvent, AgreementInvitation, ExtensionRequest
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Staff see rows (view permission) and run the actions below, but never edit by hand.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class EventInline(ReadOnlyMixin, admin.TabularInline):
+    model = AgreementEvent
+    extra = 0
+    can_delete = False
+    fields = ("at", "action", "actor_user", "actor_third_party", "detail")
+    readonly_fields = fields
+    ordering = ("at", "id")
+
+
+class InvitationEventInline(EventInline):
+    fk_name = "invitation"
+
+
+class AgreementEventInline(EventInline):
+    fk_name = "agreement"
+
+
+def _run(modeladmin, request, queryset, service, done: str, **arguments):
+    succeeded = 0
+    for instance in queryset:
+        try:
+            service(by=request.user, **{modeladmin.subject: instance}, **arguments)
+        except services.AgreementError as error:
+            modeladmin.message_user(request, f"{instance}: {error.message}", messages.WARNING)
+        else:
+            succeeded += 1
+    if succeeded:
+        modeladmin.message_user(request, f"{succeeded} {done}.", messages.SUCCESS)
+
+
+@admin.register(AgreementInvitation)
+class AgreementInvitationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    subject = "invitation"
+    list_display = ("number", "third_party", "agreement_type", "customer", "status", "created_at", "expires_at")
+    list_filter = ("status", "agreement_type", "identified_by", "third_party")
+    search_fields = ("number", "premises__esiid", "customer__email", "customer_email", "third_party__name")
+    list_select_related = ("third_party", "customer")
+    date_hierarchy = "created_at"
+    readonly_fields = [field.name for field in AgreementInvitation._meta.fields if field.name != "token"] + ["esiids"]
+    exclude = ("token", "premises")
+    inlines = [InvitationEventInline]
+    actions = ["expire_now", "cancel"]
+
+    @admin.display(description="ESIIDs")
+    def esiids(self, invitation):
+        return ", ".join(premise.esiid for premise in invitation.premises.all())
+
+    @admin.action(description="Expire now (pending only)")
+    def expire_now(self, request, queryset):
+        _run(self, request, queryset, services.expire_invitation_now, "invitation(s) expired")
+
+    @admin.action(description="Cancel (pending only)")
+    def cancel(self, request, queryset):
+        _run(
+            self, request, queryset, services.cancel_invitation, "invitation(s) cancelled", reason="Cancelled by staff."
+        )
+
+
+class ExtensionRequestInline(ReadOnlyMixin, admin.TabularInline):
+    model = ExtensionRequest
+    extra = 0
+    can_delete = False
+    fields = ("months", "status", "created_at", "expires_at", "resent_at", "answered_at", "rejection_reason")
+    readonly_fields = fields
+
+
+@admin.register(Agreement)
+class AgreementAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    subject = "agreement"
+    list_display = ("number", "third_party", "agreement_type", "customer", "status", "starts_at", "ends_at")
+    list_filter = ("status", "agreement_type", "source", "ended_by_role", "third_party")
+    search_fields = ("number", "premises__esiid", "customer__email", "third_party__name", "device__mac")
+    list_select_related = ("third_party", "customer")
+    date_hierarchy = "starts_at"
+    readonly_fields = [field.name for field in Agreement._meta.fields] + ["esiids"]
+    exclude = ("premises",)
+    inlines = [ExtensionRequestInline, AgreementEventInline]
+    actions = ["terminate", "expire_now"]
+
+    @admin.display(description="ESIIDs")
+    def esiids(self, agreement):
+        return ", ".join(premise.esiid for premise in agreement.premises.all())
+
+    @admin.action(description="Terminate (for the utility)")
+    def terminate(self, request, queryset):
+        _run(self, request, queryset, services.terminate_agreement, "agreement(s) terminated")
+
+    @admin.action(description="Expire now")
+    def expire_now(self, request, queryset):
+        _run(self, request, queryset, services.expire_agreement_now, "agreement(s) expired")
+
+
+@admin.register(AgreementEvent)
+class AgreementEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("at", "action", "agreement", "invitation", "actor_user", "actor_third_party", "detail")
+    list_filter = ("action",)
+    search_fields = ("agreement__number", "invitation__number", "detail")
+    list_select_related = ("agreement", "invitation", "actor_user", "actor_third_party")
+    date_hierarchy = "at"
+    readonly_fields = [field.name for field in AgreementEvent._meta.fields]
