@@ -194,6 +194,10 @@ SPECTACULAR_SETTINGS = {
     # Machine clients (the utility's systems, third parties' servers) get tokens by client credentials.
     "OAUTH2_FLOWS": ["clientCredentials"],
     "OAUTH2_TOKEN_URL": "/oauth/token/",
+    # Several models have a `status`; name their enums so the schema has no collisions.
+    "ENUM_NAME_OVERRIDES": {
+        "PremiseStatusEnum": "meters.models.Premise.Status",
+    },
 }
 
 # --- OAuth2 (django-oauth-toolkit). Clients belong to a third party, or to the utility itself.
