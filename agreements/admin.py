@@ -111,6 +111,15 @@ class AgreementAdmin(ReadOnlyMixin, admin.ModelAdmin):
         _run(self, request, queryset, services.expire_agreement_now, "agreement(s) expired")
 
 
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("agreement", "months", "status", "created_at", "expires_at", "resent_at", "answered_at")
+    list_filter = ("status",)
+    search_fields = ("agreement__number", "agreement__premises__esiid", "agreement__customer__email")
+    list_select_related = ("agreement",)
+    readonly_fields = [field.name for field in ExtensionRequest._meta.fields]
+
+
 @admin.register(AgreementEvent)
 class AgreementEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("at", "action", "agreement", "invitation", "actor_user", "actor_third_party", "detail")

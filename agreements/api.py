@@ -14,7 +14,7 @@ from portal.api_support import IsThirdPartyMember, third_party_of
 from . import selectors, services
 from .exports import agreement_rows, csv_response, invitation_rows
 from .filters import AgreementFilter, InvitationFilter
-from .models import ExtensionRequest
+from .models import Agreement, AgreementInvitation, ExtensionRequest
 from .serializers import (
     AgreementDetailOutputSerializer,
     AgreementErrorSerializer,
@@ -51,9 +51,13 @@ class ThirdPartyAPIView(APIView):
         return third_party_of(self.request)
 
     def invitations(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request to ask
+            return AgreementInvitation.objects.none()
         return selectors.invitations_for_third_party(self.third_party).select_related("agreement")
 
     def agreements(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Agreement.objects.none()
         return selectors.agreements_for_third_party(self.third_party)
 
 
