@@ -3,6 +3,7 @@ import io
 import pytest
 from django.core.management import call_command
 
+from agreements.models import Agreement, AgreementInvitation
 from meters.models import InHomeDevice, Meter, Occupancy, Premise
 from portal.models import LabelPartner, ThirdParty, User
 
@@ -24,6 +25,10 @@ def test_seed_demo_builds_a_believable_world_and_prints_logins():
     assert Premise.objects.count() >= 50 and Meter.objects.count() >= Premise.objects.count()
     assert Occupancy.objects.filter(move_out__isnull=False).count() >= 3
     assert set(InHomeDevice.objects.values_list("status", flat=True)) == set(InHomeDevice.Status.values)
+    assert set(AgreementInvitation.objects.values_list("status", flat=True)) == set(
+        AgreementInvitation.Status.values
+    )
+    assert set(Agreement.objects.values_list("status", flat=True)) == set(Agreement.Status.values)
     assert "admin@demo.metergate.test" in output
     assert "admin@brightside.demo.metergate.test" in output
     first_customer = customers.order_by("external_account_id").first()

@@ -5,11 +5,13 @@ usage, reports), so this command never needs editing when an app grows demo data
 """
 
 import importlib
+import logging
 import random
 from dataclasses import dataclass, field
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 from portal.models import LabelPartner
 
@@ -43,7 +45,9 @@ class Command(BaseCommand):
         if LabelPartner.objects.filter(code=MARKER_CODE).exists():
             self.stdout.write("Demo data is already there; nothing created.")
         else:
-            with transaction.atomic():
+            # The demo's own invitations and notices would flood the console: nobody reads them.
+            logging.getLogger("celery").setLevel(logging.WARNING)
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
                 for name in DEMO_MODULES:
                     try:
                         module = importlib.import_module(name)
