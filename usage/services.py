@@ -10,6 +10,7 @@ changes nothing; see `usage.ingest.loader` for the revision rules.
 import itertools
 import logging
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -132,17 +133,33 @@ def ingest_stream(
         lines = itertools.chain([first_line], lines)
     loader = loader_for(parser.kind, replaced_at=received_at)
     partitioned: set = set()
-    for batch_lines, first_number, size in read_batches(lines, batch_size, parser.first_data_line):
-        parser.prefetch(batch_lines)
-        batch = parser.parse(batch_lines, first_number)
-        if parser.months - partitioned:
-            partitions.ensure_partitions(sorted(parser.months - partitioned))
-            partitioned |= parser.months
-        with transaction.atomic():
-            counts = loader.load(batch.rows)
-        result.add(lines=len(batch_lines), rejections=batch.rejections, skipped=batch.skipped, counts=counts)
-        _report_progress(progress, size)
+    # Parsing (pure Python, no database) runs one batch ahead on a worker thread while this thread
+    # loads the previous batch: the database works while the next batch is parsed. Each batch's
+    # ESIIDs are resolved here first, while the connection is free.
+    batches = read_batches(lines, batch_size, parser.first_data_line)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-parse") as worker:
+        pending = _parse_next(batches, parser, worker)
+        while pending is not None:
+            parsed, line_count, size = pending[0].result(), pending[1], pending[2]
+            pending = _parse_next(batches, parser, worker)
+            if parsed.months - partitioned:
+                partitions.ensure_partitions(sorted(parsed.months - partitioned))
+                partitioned |= parsed.months
+            with transaction.atomic():
+                counts = loader.load(parsed.rows)
+            result.add(lines=line_count, rejections=parsed.rejections, skipped=parsed.skipped, counts=counts)
+            _report_progress(progress, size)
     return result
+
+
+def _parse_next(batches, parser, worker: ThreadPoolExecutor) -> tuple[Future, int, int] | None:
+    """Read the next batch, resolve its ESIIDs, and start parsing it on the worker."""
+    batch = next(batches, None)
+    if batch is None:
+        return None
+    lines, first_number, size = batch
+    parser.prefetch(lines)
+    return worker.submit(parser.parse, lines, first_number), len(lines), size
 
 
 def _parser(first_line: str, *, format: str | None, received_at: datetime):

@@ -13,7 +13,8 @@ TEXAS_HEADER = (
 )
 
 postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="partitions exist only on PostgreSQL (SQLite keeps a plain table)"
+    connection.vendor != "postgresql",
+    reason="PostgreSQL only: partitions and the COPY loader (SQLite keeps a plain table)",
 )
 
 

@@ -9,7 +9,7 @@ from tests.factories import PremiseFactory
 from usage import services
 from usage.models import IntervalCorrection, IntervalRead
 
-from .conftest import ingest_text, texas_day, texas_file, texas_row
+from .conftest import ingest_text, postgresql_only, texas_day, texas_file, texas_row
 
 pytestmark = pytest.mark.django_db
 
@@ -195,3 +195,47 @@ def test_generated_reads_off_the_quarter_hour_or_with_four_decimals_are_refused(
 
     assert (off_quarter.value.code, too_precise.value.code) == ("not_quarter_hour", "kwh_precision")
     assert not IntervalRead.objects.exists()
+
+
+def test_new_lines_out_of_order_and_repeated_load_once_each():
+    premise = PremiseFactory()
+    text = texas_file(
+        texas_row(premise.esiid, "07/01/2025", "10:15", "10:30", kwh="0.200"),
+        texas_row(premise.esiid, "07/01/2025", "10:00", "10:15", kwh="0.100"),
+        texas_row(premise.esiid, "07/01/2025", "10:15", "10:30", kwh="0.999"),
+    )
+
+    result = ingest_text(text)
+
+    assert (result.loaded, result.unchanged) == (2, 1)
+    assert [read.wh for read in IntervalRead.objects.filter(premise=premise).order_by("interval_start")] == [100, 200]
+
+
+@postgresql_only
+def test_new_data_meeting_a_read_written_behind_the_loaders_back_falls_back_to_the_upsert(monkeypatch):
+    from usage.ingest import postgres
+
+    premise = PremiseFactory()
+    ingest_text(_one(premise, kwh="0.100", revision="07/02/2025 07:00:00"))
+    # As if another writer had stored the read without the premise lock: the batch looks new.
+    monkeypatch.setattr(postgres.PostgresLoader, "_lock_and_find_touched", lambda self, cursor, ranges: [])
+
+    result = ingest_text(
+        texas_file(
+            texas_row(premise.esiid, "07/01/2025", "09:45", "10:00", kwh="0.050", revision="07/03/2025 07:00:00"),
+            texas_row(premise.esiid, "07/01/2025", "10:00", "10:15", kwh="0.150", revision="07/03/2025 07:00:00"),
+        )
+    )
+
+    assert (result.loaded, result.revised) == (1, 1)
+    assert [read.wh for read in IntervalRead.objects.filter(premise=premise).order_by("interval_start")] == [50, 150]
+
+
+def test_premise_ranges_of_a_batch_and_whether_it_ascends():
+    from usage.ingest.postgres import premise_ranges
+
+    ascending = [(1, 900, 1, 0, False, 0, None, 2), (1, 900, 2, 0, False, 0, None, 3), (2, 0, 1, 0, False, 0, None, 4)]
+    shuffled = [ascending[2], ascending[0], ascending[1], ascending[0]]
+
+    assert premise_ranges(ascending) == ({1: (900, 900), 2: (0, 0)}, True)
+    assert premise_ranges(shuffled) == ({1: (900, 900), 2: (0, 0)}, False)

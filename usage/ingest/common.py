@@ -32,6 +32,7 @@ class ParsedBatch:
     rows: list[tuple] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
     skipped: int = 0  # lines that carry no data (blank lines, intervals the file marks as missing)
+    months: set[date] = field(default_factory=set)  # UTC months of interval starts first seen here
 
 
 class LineError(ValueError):
@@ -109,7 +110,8 @@ class PremiseDirectory:
                 self.refused[raw] = f"unknown ESIID {esiid}"
 
     def resolve(self, raw: str) -> tuple[int, "ZoneClock"]:
-        """The premise of one field (LineError with the reason when there is none)."""
+        """The premise of one field (LineError with the reason when there is none). Parsers prefetch
+        every batch before parsing it, so this is a look-up, never a query, on the parse thread."""
         if raw not in self.known and raw not in self.refused:
             self.prefetch([raw])
         if raw in self.known:

@@ -18,7 +18,7 @@ class DailyRegisterParser(RegisterParser):
     label = "daily register CSV"
     columns = {
         "esiid": {"esiid"},
-        "read_date": {"readdate", "usagedate"},
+        "read_date": {"readdate"},
         "revision": REVISION_NAMES,
         "start_reading": {"startreading"},
         "end_reading": {"endreading"},

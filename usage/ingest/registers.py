@@ -44,7 +44,6 @@ class RegisterParser:
         self.first_data_line = 2
         self.directory = directory
         self.received_epoch = to_epoch(received_at)
-        self.months: set[date] = set()
 
     def prefetch(self, lines: list[str]) -> None:
         position = self.positions["esiid"]

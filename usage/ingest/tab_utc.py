@@ -69,7 +69,7 @@ class TabUtcIntervalParser:
         self.first_data_line = 2 if self.has_header else 1
         self.directory = directory
         self.received_epoch = to_epoch(received_at)
-        self.months: set[date] = set()
+        self._months: set[date] = set()  # of the batch being parsed
         self._wh: dict[str, int] = {}
         self._revisions: dict[str, int] = {}
         self._meters: dict[str, tuple[int, int] | str] = {}  # number -> (meter id, premise id) or a reason
@@ -80,13 +80,18 @@ class TabUtcIntervalParser:
         numbers -= set(self._meters) | {""}
         if len(self._meters) + len(numbers) > 200_000:
             self._meters.clear()
-        for meter_id, number, premise_id in Meter.objects.filter(meter_number__in=list(numbers)[:5000]).values_list(
-            "id", "meter_number", "premise_id"
-        ):
-            self._meters[number] = (meter_id, premise_id)
+        numbers = sorted(numbers)
+        for start in range(0, len(numbers), 500):
+            chunk = numbers[start : start + 500]
+            found = Meter.objects.filter(meter_number__in=chunk).values_list("meter_number", "id", "premise_id")
+            for number, meter_id, premise_id in found:
+                self._meters[number] = (meter_id, premise_id)
+            for number in chunk:
+                self._meters.setdefault(number, f"unknown meter {number}")
 
     def parse(self, lines: list[str], first_line: int) -> ParsedBatch:
         batch = ParsedBatch()
+        self._months = batch.months
         number = first_line - 1
         for line in lines:
             number += 1
@@ -100,19 +105,19 @@ class TabUtcIntervalParser:
                 )
                 continue
             try:
-                batch.rows.append(self._row(fields, number))
+                batch.rows.append(self._row(fields, number, esiid_key=line.partition("\t")[0]))
             except LineError as error:
                 batch.rejections.append(Rejection(number, str(error)))
         return batch
 
-    def _row(self, fields: list[str], number: int) -> tuple:
-        esiid, meter_number, start, offset, seconds, kwh, quality, series_text, revised = fields
-        premise_id, clock = self.directory.resolve(esiid.strip())
+    def _row(self, fields: list[str], number: int, esiid_key: str) -> tuple:
+        _esiid, meter_number, start, offset, seconds, kwh, quality, series_text, revised = fields
+        premise_id, clock = self.directory.resolve(esiid_key)
         start_epoch = clock.slots.get((start, offset))
         if start_epoch is None:
             start_epoch = self._start(clock, start.strip(), offset.strip())
             bounded(clock.slots)[start, offset] = start_epoch
-            self.months.add(utc_month(start_epoch))
+            self._months.add(utc_month(start_epoch))
         if seconds.strip() != str(INTERVAL_SECONDS):
             raise LineError(
                 f"SECONDS {seconds.strip()!r}: only {INTERVAL_SECONDS}-second (15-minute) intervals are loaded"
@@ -177,12 +182,7 @@ class TabUtcIntervalParser:
         number = number.strip()
         if not number:
             return None
-        found = self._meters.get(number)
-        if found is None:
-            found = self._meters[number] = (
-                Meter.objects.filter(meter_number=number).values_list("id", "premise_id").first()
-                or f"unknown meter {number}"
-            )
+        found = self._meters.get(number, f"unknown meter {number}")  # every batch's meters are prefetched
         if isinstance(found, str):
             raise LineError(found)
         meter_id, meter_premise_id = found

@@ -80,7 +80,7 @@ class TexasIntervalParser:
         self.directory = directory
         self.received_epoch = to_epoch(received_at)
         self.occurrences = OccurrenceCounter()
-        self.months: set[date] = set()  # UTC month of every interval start seen (for partitions)
+        self._months: set[date] = set()  # of the batch being parsed
         self._wh: dict[str, int] = {}
         # Exact spellings real files use, line end included, so the last field needs no strip().
         self._series = {
@@ -92,6 +92,7 @@ class TexasIntervalParser:
 
     def parse(self, lines: list[str], first_line: int) -> ParsedBatch:
         batch = ParsedBatch()
+        self._months = batch.months
         append = batch.rows.append
         known = self.directory.known
         wh_cache = self._wh
@@ -132,7 +133,7 @@ class TexasIntervalParser:
             batch.rejections.append(Rejection(number, f"expected {self.field_count} fields, found {len(fields)}"))
             return
         try:
-            row = self._full_row(fields, number)
+            row = self._full_row(fields, number, esiid_key=line.partition(",")[0])
         except LineError as error:
             batch.rejections.append(Rejection(number, str(error)))
             return
@@ -141,14 +142,15 @@ class TexasIntervalParser:
         else:
             batch.rows.append(row)
 
-    def _full_row(self, fields: list[str], number: int) -> tuple | None:
-        """Validate every field of a line; fill the fast path's caches. None: the line has no data."""
+    def _full_row(self, fields: list[str], number: int, esiid_key: str) -> tuple | None:
+        """Validate every field of a line; fill the fast path's caches. None: the line has no data.
+        `esiid_key` is the ESIID field as the batch's prefetch saw it."""
         if self.legacy:
             esiid, usage_date, start, end, kwh, flag = fields
             revision, series_text = None, "Consumption"
         else:
             esiid, usage_date, revision, start, end, kwh, flag, series_text = fields
-        premise_id, clock = self.directory.resolve(esiid.strip())
+        premise_id, clock = self.directory.resolve(esiid_key)
         if not kwh.strip() and not flag.strip():
             return None  # the file marks this interval as missing (as for the hour skipped in spring)
         series = SERIES_NAMES.get(series_text.strip().lower())
@@ -189,7 +191,7 @@ class TexasIntervalParser:
         slot = clock.start(day, start_minute)
         if isinstance(slot, Ambiguous):
             epoch = self.occurrences.resolve(slot, premise_id=premise_id, series=series)
-            self.months.add(utc_month(epoch))
+            self._months.add(utc_month(epoch))
             return epoch, True
-        self.months.add(utc_month(slot))
+        self._months.add(utc_month(slot))
         return slot, False
