@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("portal.api_routes")),
     path("", include("meters.api_routes")),
     path("", include("agreements.api_routes")),
+    path("", include("usage.api_routes")),
 ]

@@ -115,10 +115,14 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 # Queues by kind of work, so that a big export never delays an e-mail.
 CELERY_TASK_ROUTES = {
     "portal.tasks.send_email": {"queue": "email"},
+    "usage.tasks.ingest_inbox": {"queue": "ingest"},
 }
 CELERY_BEAT_SCHEDULE: dict = {
     # The access gate already ignores agreements past their end; the sweep records the expiry.
     "agreements-expire-due": {"task": "agreements.tasks.expire_due", "schedule": 15 * 60},
+    # Meter-data files dropped into USAGE_INBOX_DIR; monthly interval partitions kept 3 months ahead.
+    "usage-ingest-inbox": {"task": "usage.tasks.ingest_inbox", "schedule": 60},
+    "usage-create-interval-partitions": {"task": "usage.tasks.create_interval_partitions", "schedule": 24 * 60 * 60},
 }
 CELERY_TIMEZONE = "UTC"
 
@@ -262,3 +266,5 @@ LOGGING = {
 INVITATION_VALID_DAYS = 30
 HEADEND_ADAPTER = os.environ.get("HEADEND_ADAPTER", "meters.headend.SimulatedHeadEnd")
 ACCESS_TOKEN_LIFETIME = timedelta(seconds=OAUTH2_PROVIDER["ACCESS_TOKEN_EXPIRE_SECONDS"])
+# Meter-data files dropped here are ingested by a beat task, then moved to processed/ or failed/.
+USAGE_INBOX_DIR = Path(os.environ.get("USAGE_INBOX_DIR", BASE_DIR / "var" / "inbox"))
