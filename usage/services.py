@@ -138,28 +138,33 @@ def ingest_stream(
     # ESIIDs are resolved here first, while the connection is free.
     batches = read_batches(lines, batch_size, parser.first_data_line)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-parse") as worker:
-        pending = _parse_next(batches, parser, worker)
+        pending = _parse_next(batches, parser, loader, worker)
         while pending is not None:
-            parsed, line_count, size = pending[0].result(), pending[1], pending[2]
-            pending = _parse_next(batches, parser, worker)
+            (parsed, prepared), line_count, size = pending[0].result(), pending[1], pending[2]
+            pending = _parse_next(batches, parser, loader, worker)
             if parsed.months - partitioned:
                 partitions.ensure_partitions(sorted(parsed.months - partitioned))
                 partitioned |= parsed.months
             with transaction.atomic():
-                counts = loader.load(parsed.rows)
+                counts = loader.load(parsed.rows, prepared)
             result.add(lines=line_count, rejections=parsed.rejections, skipped=parsed.skipped, counts=counts)
             _report_progress(progress, size)
     return result
 
 
-def _parse_next(batches, parser, worker: ThreadPoolExecutor) -> tuple[Future, int, int] | None:
+def _parse_next(batches, parser, loader, worker: ThreadPoolExecutor) -> tuple[Future, int, int] | None:
     """Read the next batch, resolve its ESIIDs, and start parsing it on the worker."""
     batch = next(batches, None)
     if batch is None:
         return None
     lines, first_number, size = batch
     parser.prefetch(lines)
-    return worker.submit(parser.parse, lines, first_number), len(lines), size
+    return worker.submit(_parse_and_prepare, parser, loader, lines, first_number), len(lines), size
+
+
+def _parse_and_prepare(parser, loader, lines: list[str], first_number: int):
+    parsed = parser.parse(lines, first_number)
+    return parsed, loader.prepare(parsed.rows)
 
 
 def _parser(first_line: str, *, format: str | None, received_at: datetime):

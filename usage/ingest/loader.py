@@ -36,7 +36,10 @@ class PlainLoader:
         self.replaced_at = replaced_at
         self.ops = connection.ops
 
-    def load(self, rows: list[tuple]) -> LoadCounts:
+    def prepare(self, rows: list[tuple]) -> None:
+        return None  # nothing worth doing ahead here
+
+    def load(self, rows: list[tuple], prepared=None) -> LoadCounts:
         if not rows:
             return LoadCounts()
         target = self.target

@@ -12,6 +12,7 @@ have reads in the batch's time range. Then:
 
 import struct
 from collections import deque
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby, islice
 from operator import itemgetter, lt
@@ -37,8 +38,15 @@ ROW_WITHOUT_METER = struct.Struct("!hiqiqihiii?iqii?")
 ROW_WITH_METER = struct.Struct("!hiqiqihiii?iqiqi?")
 POSTGRES_EPOCH = 946_684_800  # 2000-01-01T00:00:00Z in Unix seconds
 MICROSECONDS = 1_000_000
-COPY_CHUNK = 10_000  # rows per write, so the server works while the next chunk is packed
+COPY_CHUNK = 10_000  # rows per write: the server starts on the first while the rest are sent
 KEY = itemgetter(0, 1, 2)  # premise_id, interval_start, series of a parsed interval row
+
+
+@dataclass(frozen=True)
+class PreparedIntervals:
+    ranges: dict[int, tuple[int, int]]  # premise -> (first, last) interval start of the batch
+    ascending: bool  # keys strictly ascend: no key repeats
+    chunks: list[bytes]  # binary COPY rows, when ascending
 
 
 class PostgresLoader:
@@ -47,7 +55,18 @@ class PostgresLoader:
         self.replaced_at = replaced_at
         self.staging = f"usage_staging_{target.kind}"
 
-    def load(self, rows: list[tuple]) -> LoadCounts:
+    def prepare(self, rows: list[tuple]) -> "PreparedIntervals | None":
+        """The Python work of a batch's load that needs no database (premise ranges, key order, the
+        COPY payload), so that it can run on the parse thread while the previous batch loads."""
+        if not self.target.corrections or not rows:
+            return None
+        ranges, ascending = premise_ranges(rows)
+        chunks = [
+            pack_interval_rows(islice(rows, start, start + COPY_CHUNK)) for start in range(0, len(rows), COPY_CHUNK)
+        ]
+        return PreparedIntervals(ranges=ranges, ascending=ascending, chunks=chunks if ascending else [])
+
+    def load(self, rows: list[tuple], prepared: "PreparedIntervals | None" = None) -> LoadCounts:
         if not rows:
             return LoadCounts()
         connection.ensure_connection()
@@ -63,9 +82,9 @@ class PostgresLoader:
                 cursor.execute(self._register_upsert())
                 _total, loaded, revised = cursor.fetchone()
                 return LoadCounts(loaded=loaded, revised=revised, unchanged=len(rows) - loaded - revised)
-            ranges, ascending = premise_ranges(rows)
-            touched = self._lock_and_find_touched(cursor, ranges)
-            if not touched and ascending and self._copy_new(cursor, rows):
+            prepared = prepared or self.prepare(rows)
+            touched = self._lock_and_find_touched(cursor, prepared.ranges)
+            if not touched and prepared.ascending and self._copy_new(cursor, prepared.chunks):
                 return LoadCounts(loaded=len(rows))
             self._stage(cursor, rows)
             if not touched:
@@ -100,7 +119,7 @@ class PostgresLoader:
         )
         return [row[0] for row in cursor.fetchall()]
 
-    def _copy_new(self, cursor, rows: list[tuple]) -> bool:
+    def _copy_new(self, cursor, chunks: list[bytes]) -> bool:
         """COPY new, ascending, duplicate-free rows straight into the interval table. False (and
         nothing written) if a write that bypassed the premise locks made one of them exist."""
         columns = "premise_id, interval_start, series, wh, estimated, revised_at, meter_id, historical_correction"
@@ -111,8 +130,8 @@ class PostgresLoader:
                 cursor.copy(f"COPY {self.target.table} ({columns}) FROM STDIN (FORMAT BINARY)") as copy,
             ):
                 copy.write(COPY_SIGNATURE)
-                for start in range(0, len(rows), COPY_CHUNK):
-                    copy.write(pack_interval_rows(islice(rows, start, start + COPY_CHUNK)))
+                for chunk in chunks:
+                    copy.write(chunk)
                 copy.write(COPY_TRAILER)
         except psycopg.errors.UniqueViolation:
             return False
