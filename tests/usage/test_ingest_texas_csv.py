@@ -315,3 +315,20 @@ def test_forcing_a_format_the_header_does_not_match_is_refused():
         ingest_text(texas_file(texas_row(premise.esiid, "07/01/2025", "00:00", "00:15")), format="tab_utc")
 
     assert refused.value.code == "bad_header"
+
+
+def test_a_premise_with_an_unknown_time_zone_gets_its_lines_rejected_not_the_file():
+    broken = PremiseFactory(time_zone="Mars/Olympus_Mons")
+    fine = PremiseFactory()
+
+    result = ingest_text(
+        texas_file(
+            texas_row(broken.esiid, "07/01/2025", "00:00", "00:15"),
+            texas_row(fine.esiid, "07/01/2025", "00:00", "00:15"),
+        )
+    )
+
+    assert result.loaded == 1
+    assert [item.reason for item in result.rejections] == [
+        f"ESIID {broken.esiid}: the premise's time zone 'Mars/Olympus_Mons' is unknown"
+    ]

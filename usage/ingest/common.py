@@ -102,8 +102,13 @@ class PremiseDirectory:
             for esiid, premise_id, zone_name in Premise.objects.filter(esiid__in=chunk).values_list(
                 "esiid", "id", "time_zone"
             ):
-                clock = self.clock(zone_name)
-                for raw in by_esiid.pop(esiid):
+                raws = by_esiid.pop(esiid)
+                try:
+                    clock = self.clock(zone_name)
+                except LineError as error:
+                    self.refused.update(dict.fromkeys(raws, f"ESIID {esiid}: {error}"))
+                    continue
+                for raw in raws:
                     self.known[raw] = (premise_id, clock)
         for esiid, raws in by_esiid.items():
             for raw in raws:
