@@ -57,30 +57,50 @@ def _day_slots(day: date) -> list[tuple[str, str]]:
     return slots
 
 
+def _day_rows(rng: random.Random, esiid: str, base: float, day: date) -> list[str]:
+    """One premise's day: consumption with an evening peak, rooftop solar around noon."""
+    prefix = f"{esiid},{day:%m/%d/%Y},{day + timedelta(days=1):%m/%d/%Y} 06:{rng.randrange(60):02d}:11,"
+    rows = []
+    for start, end in _day_slots(day):
+        hour = int(start[:2])
+        evening = 1.8 if 17 <= hour <= 21 else 1.0
+        consumption = base * evening * (0.6 + rng.random())
+        sun = max(0.0, 1 - abs(hour + 0.5 - 13) / 6)
+        flag = "E" if rng.random() < 0.01 else "A"
+        rows.append(f"{prefix}{start},{end},{consumption:.3f},{flag},Consumption\n")
+        rows.append(f"{prefix}{start},{end},{sun * 0.9 * rng.random():.3f},A,Surplus Generation\n")
+    return rows
+
+
 def write_file(path: Path, premises: int) -> int:
-    """A 30-day interval file for `premises` premises; returns the number of data lines."""
+    """A 30-day interval file for `premises` premises, premise after premise; returns its data lines."""
     rng = random.Random(20191103)
     lines = 0
     with path.open("w") as out:
         out.write(HEADER)
         for number in range(premises):
-            esiid = f"'{ESIID_BASE + number + 1}"
             base = 0.15 + rng.random() * 0.4
             for offset in range(DAYS):
-                day = FIRST_DAY + timedelta(days=offset)
-                prefix = f"{esiid},{day:%m/%d/%Y},{day + timedelta(days=1):%m/%d/%Y} 06:{rng.randrange(60):02d}:11,"
-                rows = []
-                for start, end in _day_slots(day):
-                    hour = int(start[:2])
-                    evening = 1.8 if 17 <= hour <= 21 else 1.0
-                    consumption = base * evening * (0.6 + rng.random())
-                    sun = max(0.0, 1 - abs(hour + 0.5 - 13) / 6)
-                    flag = "E" if rng.random() < 0.01 else "A"
-                    rows.append(f"{prefix}{start},{end},{consumption:.3f},{flag},Consumption\n")
-                    rows.append(f"{prefix}{start},{end},{sun * 0.9 * rng.random():.3f},A,Surplus Generation\n")
-                    lines += 2
+                rows = _day_rows(rng, f"'{ESIID_BASE + number + 1}", base, FIRST_DAY + timedelta(days=offset))
                 out.write("".join(rows))
+                lines += len(rows)
     return lines
+
+
+def write_daily_files(folder: Path, premises: int) -> list[Path]:
+    """The same 30 days as 30 daily files of every premise, as a utility sends them day by day."""
+    rng = random.Random(20191104)
+    bases = [0.15 + rng.random() * 0.4 for _ in range(premises)]
+    paths = []
+    for offset in range(DAYS):
+        day = FIRST_DAY + timedelta(days=offset)
+        path = folder / f"IntervalMeterUsage{day:%Y%m%d}.csv"
+        with path.open("w") as out:
+            out.write(HEADER)
+            for number in range(premises):
+                out.write("".join(_day_rows(rng, f"'{ESIID_BASE + number + 1}", bases[number], day)))
+        paths.append(path)
+    return paths
 
 
 # --- Children (fresh processes, so that peak memory is the load's own) ---------------------------
@@ -97,9 +117,11 @@ def _child(argv: list[str]) -> None:
     if mode == "ingest":
         from usage.services import ingest_file
 
-        result = ingest_file(path=path)
-        figures = {"lines": result.lines, "loaded": result.loaded, "unchanged": result.unchanged}
-        figures |= {"revised": result.revised, "rejected": result.rejected, "skipped": result.skipped}
+        figures = dict.fromkeys(("lines", "loaded", "unchanged", "revised", "rejected", "skipped"), 0)
+        for name in argv[1:]:
+            result = ingest_file(path=name)
+            for key in figures:
+                figures[key] += getattr(result, key)
     elif mode == "parse":
         figures = {"lines": _parse_only(path)}
     else:
@@ -309,6 +331,24 @@ def main() -> None:
             )
             parsing = run_child("parse", str(large))
             print(f"   parsing alone, no database: {_rate(parsing):,.0f} reads/s", flush=True)
+            _cleanup()
+            _create_premises()
+            daily = write_daily_files(Path(folder), SMALL_PREMISES)
+            day_by_day = run_child("ingest", *map(str, daily))
+            rows, heap, indexes, total = _storage()
+            print(
+                f"   {SMALL_PREMISES} premises loaded day by day (30 daily files, {day_by_day['lines']:,} rows): "
+                f"{_rate(day_by_day):,.0f} reads/s, {total / rows:.1f} bytes per interval read ({heap / rows:.1f} "
+                f"table + {indexes / rows:.1f} primary key: each day lands inside every premise's key range)",
+                flush=True,
+            )
+            for month in (date(2019, 10, 1), date(2019, 11, 1)):
+                partitions.compact_partition(month)
+            rows, heap, indexes, total = _storage()
+            print(
+                f"   … after the monthly REINDEX of closed months: {total / rows:.1f} bytes per interval read",
+                flush=True,
+            )
             _cleanup()
             _create_premises()
             partitions.ensure_partitions([date(2019, 10, 1), date(2019, 11, 1)])  # bulk_create cannot make them

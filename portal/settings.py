@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -123,6 +124,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Meter-data files dropped into USAGE_INBOX_DIR; monthly interval partitions kept 3 months ahead.
     "usage-ingest-inbox": {"task": "usage.tasks.ingest_inbox", "schedule": 60},
     "usage-create-interval-partitions": {"task": "usage.tasks.create_interval_partitions", "schedule": 24 * 60 * 60},
+    "usage-compact-last-month": {
+        "task": "usage.tasks.compact_last_months_partition",
+        "schedule": crontab(day_of_month="3", hour="4", minute="0"),
+    },
 }
 CELERY_TIMEZONE = "UTC"
 

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -263,6 +263,14 @@ def create_interval_partitions(*, months_ahead: int = 3) -> list[str]:
     for _ in range(months_ahead):
         last = partitions.next_month(partitions.month_start(last))
     return partitions.ensure_partitions(partitions.months_between(today, last))
+
+
+def compact_last_months_partition() -> str | None:
+    """Rebuild the index of last month's interval partition (a monthly beat task, a few days into
+    the month, when late files for the closed month have come in)."""
+    first_of_this_month = partitions.month_start(timezone.now())
+    last_month = partitions.month_start(first_of_this_month - timedelta(days=1))
+    return partitions.compact_partition(last_month)
 
 
 # --- Inbox --------------------------------------------------------------------------------------

@@ -15,3 +15,9 @@ def ingest_inbox() -> int:
 def create_interval_partitions() -> list[str]:
     """Keep monthly partitions of the interval table ahead of the data (daily beat)."""
     return services.create_interval_partitions()
+
+
+@shared_task
+def compact_last_months_partition() -> str | None:
+    """Rebuild last month's interval index once its data is in (monthly beat)."""
+    return services.compact_last_months_partition()

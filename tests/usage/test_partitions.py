@@ -108,3 +108,18 @@ def test_month_arithmetic_crosses_the_year():
 
     assert [month.isoformat() for month in months] == ["2024-11-01", "2024-12-01", "2025-01-01", "2025-02-01"]
     assert partitions.partition_name(months[1]) == "usage_intervalread_2024_12"
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)  # REINDEX CONCURRENTLY cannot run inside a transaction
+def test_compacting_a_closed_month_rebuilds_its_index_and_keeps_its_reads():
+    premise = PremiseFactory()
+    ingest_text(texas_file(texas_row(premise.esiid, "05/10/2021", "10:00", "10:15")))
+    month = datetime(2021, 5, 1).date()
+    try:
+        assert partitions.compact_partition(month) == "usage_intervalread_2021_05"
+        assert IntervalRead.objects.filter(premise=premise).count() == 1
+        assert partitions.compact_partition(datetime(1999, 1, 1).date()) is None  # no such partition
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS usage_intervalread_2021_05")
