@@ -1,6 +1,7 @@
 """factory_boy factories for every model the tests build. Append new factories per app below."""
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import factory
 
@@ -258,3 +259,48 @@ def agreement_at(premise=None, customer=None, third_party=None, **fields):
         premise = premise or customer.occupancies.get().premise
     third_party = third_party or ThirdPartyFactory()
     return AgreementFactory(customer=customer, third_party=third_party, premises=[premise], **fields)
+
+
+# --- usage ---------------------------------------------------------------------------------------
+
+
+class IntervalReadFactory(factory.django.DjangoModelFactory):
+    """One 15-minute read; on PostgreSQL its month's partition is created first. For many reads use
+    `usage.services.load_interval_reads`, which loads them the way files are loaded."""
+
+    class Meta:
+        model = "usage.IntervalRead"
+
+    premise = factory.SubFactory(PremiseFactory)
+    interval_start = factory.Sequence(lambda n: datetime(2025, 7, 1, 5, 0, tzinfo=UTC) + timedelta(minutes=15 * n))
+    revised_at = datetime(2025, 7, 2, 12, 0, tzinfo=UTC)
+    wh = 250
+    series = 1  # consumption
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from usage import partitions
+
+        partitions.ensure_partitions([partitions.month_start(kwargs["interval_start"].astimezone(UTC))])
+        return super()._create(model_class, *args, **kwargs)
+
+
+class DailyReadFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "usage.DailyRead"
+
+    premise = factory.SubFactory(PremiseFactory)
+    read_date = factory.Sequence(lambda n: date(2025, 7, 1) + timedelta(days=n))
+    revised_at = datetime(2025, 7, 2, 12, 0, tzinfo=UTC)
+    kwh = Decimal("24.000")
+
+
+class MonthlyReadFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "usage.MonthlyRead"
+
+    premise = factory.SubFactory(PremiseFactory)
+    start_date = date(2025, 6, 15)
+    end_date = date(2025, 7, 14)
+    revised_at = datetime(2025, 7, 15, 12, 0, tzinfo=UTC)
+    actual_kwh = Decimal("720.000")

@@ -123,3 +123,13 @@ def test_compacting_a_closed_month_rebuilds_its_index_and_keeps_its_reads():
     finally:
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS usage_intervalread_2021_05")
+
+
+def test_interval_read_factory_makes_its_partition_first():
+    from tests.factories import IntervalReadFactory
+
+    read = IntervalReadFactory(interval_start=datetime(2020, 2, 29, 23, 45, tzinfo=UTC), wh=1234)
+
+    assert IntervalRead.objects.get(premise=read.premise).kwh == Decimal("1.234")
+    if connection.vendor == "postgresql":
+        assert "usage_intervalread_2020_02" in partitions.existing_partitions()
