@@ -4,26 +4,22 @@ import io
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from oauth2_provider.contrib.rest_framework import OAuth2Authentication, TokenHasScope
-from rest_framework import permissions
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal import api as portal_api
 from portal.serializers import ErrorSerializer
 
 from . import services
 from .serializers import IngestInputSerializer, IngestOutputSerializer
 
 
-class IsUtilitySystem(permissions.BasePermission):
+class IsUtilitySystem(portal_api.IsUtilitySystem):
     """The token belongs to a client of the utility itself, never to a third party's client, even
     one that was (wrongly) given the ingest scope."""
 
     message = "Only the utility's own systems may deliver meter data."
-
-    def has_permission(self, request, view):
-        application = getattr(request.auth, "application", None)
-        return application is not None and application.third_party_id is None
 
 
 class IngestView(APIView):
