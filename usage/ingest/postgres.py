@@ -5,9 +5,11 @@ have reads in the batch's time range. Then:
 - none has, and the batch's keys strictly ascend (an ordinary file): the batch is new data and is
   COPYed straight into the interval table. Nothing can conflict (the premises are locked), so the
   conflict handling that measured at twice the cost of the insert is skipped;
-- otherwise: COPY into a temporary staging table and ONE set-based upsert, INSERT ... SELECT ...
-  ON CONFLICT DO UPDATE ... WHERE the revision is newer and the value differs, the replaced values
-  captured into the corrections history in the same statement (a data-modifying CTE).
+- otherwise: COPY into a temporary staging table and ONE set-based upsert. In one statement (one
+  snapshot) the batch is compared with the stored reads; only new keys and later revisions with a
+  different value go through INSERT ... SELECT ... ON CONFLICT DO UPDATE ... WHERE the revision is
+  newer and the value differs, and the values they replace are written to the corrections history
+  (data-modifying CTEs). A file sent again thus costs one primary-key probe per line.
 """
 
 import struct
@@ -91,7 +93,7 @@ class PostgresLoader:
                 loaded = self._insert_new(cursor)
                 if loaded is not None:
                     return LoadCounts(loaded=loaded, unchanged=len(rows) - loaded)
-            cursor.execute(self._interval_upsert(with_corrections=bool(touched)), self._params(touched))
+            cursor.execute(self._interval_upsert(), {"replaced_at": self.replaced_at})
             _total, loaded, revised = cursor.fetchone()
         return LoadCounts(loaded=loaded, revised=revised, unchanged=len(rows) - loaded - revised)
 
@@ -167,9 +169,6 @@ class PostgresLoader:
             for row in rows:
                 write_row(row)
 
-    def _params(self, touched: list[int]) -> dict | None:
-        return {"touched": touched, "replaced_at": self.replaced_at} if touched else None
-
     def _incoming(self) -> str:
         """The batch, one row per key (newest revision, first line among equals), typed for the table."""
         target = self.target
@@ -183,8 +182,8 @@ class PostgresLoader:
             f"ORDER BY {keys}, staged.revised_at DESC, staged.line)"
         )
 
-    def _insert(self, extra_columns: dict[str, str], returning: str) -> str:
-        """INSERT ... SELECT FROM incoming ON CONFLICT DO UPDATE for a newer, different value."""
+    def _insert(self, extra_columns: dict[str, str], returning: str, source: str = "incoming") -> str:
+        """INSERT ... SELECT FROM `source` ON CONFLICT DO UPDATE for a newer, different value."""
         target = self.target
         columns = list(target.stored) + list(extra_columns)
         selected = ", ".join(list(target.stored) + list(extra_columns.values()))
@@ -198,37 +197,36 @@ class PostgresLoader:
             updates.append("historical_correction = true")
         return (
             f"INSERT INTO {target.table} AS stored ({', '.join(columns)}) "
-            f"SELECT {selected} FROM incoming ORDER BY {', '.join(target.key)} "
+            f"SELECT {selected} FROM {source} ORDER BY {', '.join(target.key)} "
             f"ON CONFLICT ({', '.join(target.key)}) DO UPDATE SET {', '.join(updates)} "
             f"WHERE EXCLUDED.revised_at > stored.revised_at AND {differs} RETURNING {returning}"
         )
 
-    def _interval_upsert(self, *, with_corrections: bool) -> str:
-        ctes = [self._incoming()]
-        if with_corrections:
-            # Same snapshot as the upsert, so these are the values it replaces; only premises that
-            # had reads in range are joined.
-            ctes.append(
-                "previous AS (SELECT incoming.premise_id, incoming.interval_start, incoming.series, "
-                "incoming.revised_at, stored.revised_at AS previous_revised_at, stored.wh AS previous_wh, "
-                "stored.estimated AS previous_estimated FROM incoming JOIN "
-                f"{self.target.table} stored USING (premise_id, interval_start, series) "
-                "WHERE incoming.premise_id = ANY(%(touched)s) AND incoming.revised_at > stored.revised_at "
-                "AND (incoming.wh, incoming.estimated) IS DISTINCT FROM (stored.wh, stored.estimated))"
-            )
-            ctes.append(
-                f"corrections AS (INSERT INTO {IntervalCorrection._meta.db_table} (premise_id, interval_start, "
-                "series, revised_at, previous_revised_at, replaced_at, previous_wh, previous_estimated) "
-                "SELECT premise_id, interval_start, series, revised_at, previous_revised_at, %(replaced_at)s, "
-                "previous_wh, previous_estimated FROM previous ON CONFLICT DO NOTHING)"
-            )
+    def _interval_upsert(self) -> str:
+        # `changed`: the rows that are new or replace a stored value, read in the same snapshot as
+        # the upsert (so the stored values are the ones it replaces). Rows that change nothing (a
+        # file sent again) cost one primary-key probe and never reach the conflict handling.
+        changed = (
+            "changed AS MATERIALIZED (SELECT incoming.*, stored.revised_at AS previous_revised_at, "
+            "stored.wh AS previous_wh, stored.estimated AS previous_estimated FROM incoming "
+            f"LEFT JOIN {self.target.table} stored USING (premise_id, interval_start, series) "
+            "WHERE stored.revised_at IS NULL OR (incoming.revised_at > stored.revised_at "
+            "AND (incoming.wh, incoming.estimated) IS DISTINCT FROM (stored.wh, stored.estimated)))"
+        )
+        corrections = (
+            f"corrections AS (INSERT INTO {IntervalCorrection._meta.db_table} (premise_id, interval_start, "
+            "series, revised_at, previous_revised_at, replaced_at, previous_wh, previous_estimated) "
+            "SELECT premise_id, interval_start, series, revised_at, previous_revised_at, %(replaced_at)s, "
+            "previous_wh, previous_estimated FROM changed WHERE previous_revised_at IS NOT NULL "
+            "ON CONFLICT DO NOTHING)"
+        )
         # An insert writes historical_correction = false, an update sets it: RETURNING tells them
         # apart (a partitioned table has no xmax to ask).
-        ctes.append(f"upserted AS ({self._insert({'historical_correction': 'false'}, 'stored.historical_correction')})")
+        upserted = self._insert({"historical_correction": "false"}, "stored.historical_correction", source="changed")
         return (
-            f"WITH {', '.join(ctes)} SELECT (SELECT count(*) FROM incoming), "
-            "count(*) FILTER (WHERE NOT historical_correction), count(*) FILTER (WHERE historical_correction) "
-            "FROM upserted"
+            f"WITH {self._incoming()}, {changed}, {corrections}, upserted AS ({upserted}) "
+            "SELECT (SELECT count(*) FROM incoming), count(*) FILTER (WHERE NOT historical_correction), "
+            "count(*) FILTER (WHERE historical_correction) FROM upserted"
         )
 
     def _register_upsert(self) -> str:
