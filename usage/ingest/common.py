@@ -189,21 +189,33 @@ class ZoneClock:
 
 
 class OccurrenceCounter:
-    """Tells the first from the second occurrence of a repeated local time, by the order of lines."""
+    """Tells the first from the second occurrence of a repeated local time, by the order of lines.
+
+    State is kept only for repeated times (the fall-back hour): per premise, series and day, which
+    of its quarter hours were seen once (low bits) and twice (high bits). When it grows past
+    `LIMIT` keys, the days other than the current one are forgotten: files come ordered by
+    premise or by time, so a day left behind does not come back.
+    """
+
+    LIMIT = 500_000
 
     def __init__(self):
         self._seen: dict[tuple, int] = {}
 
     def resolve(self, ambiguous: Ambiguous, *, premise_id: int, series: int) -> int:
-        key = (premise_id, series, ambiguous.day, ambiguous.minute)
-        count = self._seen.get(key, 0) + 1
-        if count > 2:
+        key = (premise_id, series, ambiguous.day)
+        bits = self._seen.get(key, 0)
+        once = 1 << (ambiguous.minute // 15 % 8)
+        twice = once << 8
+        if bits & twice:
             raise LineError(
                 f"{ambiguous.minute // 60:02d}:{ambiguous.minute % 60:02d} on {ambiguous.day:%m/%d/%Y} "
                 "appears more than twice for this ESIID and series"
             )
-        bounded(self._seen)[key] = count
-        return ambiguous.first if count == 1 else ambiguous.second
+        if key not in self._seen and len(self._seen) >= self.LIMIT:
+            self._seen = {kept: value for kept, value in self._seen.items() if kept[2] == ambiguous.day}
+        self._seen[key] = bits | (twice if bits & once else once)
+        return ambiguous.second if bits & once else ambiguous.first
 
 
 # --- Values -------------------------------------------------------------------------------------
