@@ -98,11 +98,12 @@ class TexasIntervalParser:
         wh_cache = self._wh
         series_codes = self._series
         flags = FLAGS
+        fast_fields = -1 if self.legacy else 8  # the older layout always takes the full path
         number = first_line - 1
         for line in lines:
             number += 1
             fields = line.split(",")
-            if len(fields) == 8:
+            if len(fields) == fast_fields:
                 esiid, usage_date, revision, start, end, kwh, flag, series = fields
                 try:
                     premise_id, clock = known[esiid]
