@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("meters.api_routes")),
     path("", include("agreements.api_routes")),
     path("", include("usage.api_routes")),
+    path("", include("reports.api_routes")),
 ]

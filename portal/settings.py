@@ -117,6 +117,8 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "portal.tasks.send_email": {"queue": "email"},
     "usage.tasks.ingest_inbox": {"queue": "ingest"},
+    # Report files (env REPORTS_QUEUE: a test worker's own queue).
+    "reports.tasks.run_report": {"queue": os.environ.get("REPORTS_QUEUE", "reports")},
 }
 CELERY_BEAT_SCHEDULE: dict = {
     # The access gate already ignores agreements past their end; the sweep records the expiry.
@@ -124,12 +126,17 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Meter-data files dropped into USAGE_INBOX_DIR; monthly interval partitions kept 3 months ahead.
     "usage-ingest-inbox": {"task": "usage.tasks.ingest_inbox", "schedule": 60},
     "usage-create-interval-partitions": {"task": "usage.tasks.create_interval_partitions", "schedule": 24 * 60 * 60},
+    # Report schedules: each due period (missed ones caught up) becomes one report request.
+    "reports-run-due-schedules": {"task": "reports.tasks.run_due_schedules", "schedule": 5 * 60},
     "usage-compact-last-month": {
         "task": "usage.tasks.compact_last_months_partition",
         "schedule": crontab(day_of_month="3", hour="4", minute="0"),
     },
 }
 CELERY_TIMEZONE = "UTC"
+# A task a dead worker had taken (acks_late) goes back to the queue after this many seconds on
+# Redis; it must exceed the longest task (a big report), which is also safe to run twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))}
 
 # --- E-mail: an ESP through django-anymail when EMAIL_ESP is set (e.g. "mailgun", "postmark",
 # "sendgrid", "amazon_ses"; its keys in ANYMAIL_* variables), SMTP when EMAIL_HOST is set,
@@ -273,3 +280,11 @@ HEADEND_ADAPTER = os.environ.get("HEADEND_ADAPTER", "meters.headend.SimulatedHea
 ACCESS_TOKEN_LIFETIME = timedelta(seconds=OAUTH2_PROVIDER["ACCESS_TOKEN_EXPIRE_SECONDS"])
 # Meter-data files dropped here are ingested by a beat task, then moved to processed/ or failed/.
 USAGE_INBOX_DIR = Path(os.environ.get("USAGE_INBOX_DIR", BASE_DIR / "var" / "inbox"))
+# Reports: the embedded default destination (a folder per third party), FTPS client settings, and
+# the Fernet keys (comma-separated, newest first) sealing delivery passwords (else from SECRET_KEY).
+REPORTS_LOCAL_DIR = Path(os.environ.get("REPORTS_LOCAL_DIR", BASE_DIR / "var" / "reports"))
+REPORTS_FTPS_CAFILE = os.environ.get("REPORTS_FTPS_CAFILE", "")  # extra CA certificates to trust (PEM)
+REPORTS_FTPS_VERIFY = env_bool("REPORTS_FTPS_VERIFY", default=True)
+REPORTS_FTPS_TIMEOUT = int(os.environ.get("REPORTS_FTPS_TIMEOUT", "30"))
+REPORTS_MAX_ESIIDS = int(os.environ.get("REPORTS_MAX_ESIIDS", "5000"))  # per request
+DELIVERY_SECRET_KEYS = env_list("DELIVERY_SECRET_KEYS")

@@ -11,5 +11,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("portal.api_urls")),
     path("agreements/", include("agreements.urls")),
+    path("reports/", include("reports.urls")),
     path("", include("portal.account_urls")),
 ]

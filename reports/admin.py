@@ -1,0 +1,83 @@
+"""Admin for reports: requests with their per-ESIID outcome, schedules and their runs, delivery
+destinations (the password never shown), and the data-access log (read-only, kept for audit
+beyond the 3 months customers see)."""
+
+from django.contrib import admin, messages
+
+from . import services
+from .models import DataAccessLog, DeliveryDestination, ReportItem, ReportRequest, ReportSchedule, ReportScheduleRun
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReportItemInline(ReadOnlyMixin, admin.TabularInline):
+    model = ReportItem
+    extra = 0
+    fields = ("esiid", "line", "status", "reason", "file_name", "rows", "size", "delivered_at")
+    readonly_fields = fields
+    show_change_link = False
+
+
+@admin.action(description="Run again (delivers only what is not delivered yet)")
+def run_again(modeladmin, request, queryset):
+    for report in queryset:
+        services.run_report(request_id=report.pk)
+    messages.success(request, f"Ran {queryset.count()} report(s).")
+
+
+@admin.register(ReportRequest)
+class ReportRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("number", "third_party", "customer", "kind", "format", "status", "esiids_done", "esiids_total", "created_at")
+    list_filter = ("status", "kind", "format", "source")
+    search_fields = ("number", "third_party__name", "customer__email", "items__esiid")
+    date_hierarchy = "created_at"
+    readonly_fields = [field.name for field in ReportRequest._meta.fields]
+    inlines = [ReportItemInline]
+    actions = [run_again]
+
+
+class ReportScheduleRunInline(ReadOnlyMixin, admin.TabularInline):
+    model = ReportScheduleRun
+    extra = 0
+    fields = ("period_start", "period_end", "request", "created_at")
+    readonly_fields = fields
+
+
+@admin.register(ReportSchedule)
+class ReportScheduleAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("pk", "third_party", "agreement", "kind", "starts_on", "ends_on", "next_run_at", "status")
+    list_filter = ("status", "kind")
+    search_fields = ("third_party__name", "agreement__number", "premises__esiid")
+    readonly_fields = [field.name for field in ReportSchedule._meta.fields]
+    inlines = [ReportScheduleRunInline]
+
+
+@admin.register(DeliveryDestination)
+class DeliveryDestinationAdmin(admin.ModelAdmin):
+    """Staff may set up named destinations (object storage for extracts); a third party's own
+    FTPS settings are its admins' to edit in the portal, the password always encrypted."""
+
+    list_display = ("__str__", "backend", "last_tested_at", "last_test_ok")
+    list_filter = ("backend",)
+    search_fields = ("third_party__name", "name", "host")
+    exclude = ("password_encrypted",)
+    readonly_fields = ("last_tested_at", "last_test_ok", "last_test_message", "updated_by", "created_at", "updated_at")
+
+
+@admin.register(DataAccessLog)
+class DataAccessLogAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("at", "third_party", "premise", "customer", "kind", "rows", "via", "reference")
+    list_filter = ("via", "kind")
+    search_fields = ("third_party__name", "premise__esiid", "customer__email", "reference", "agreement__number")
+    date_hierarchy = "at"
+    list_select_related = ("third_party", "premise", "customer")
+    readonly_fields = [field.name for field in DataAccessLog._meta.fields]

@@ -1,0 +1,351 @@
+"""Report file formats, written as a stream (a day of rows at a time: memory stays flat).
+
+- Texas CSV: the Smart Meter Texas layouts third parties' tools already parse, the same MeterGate
+  ingests (reference/smt.md §1 and §6). Intervals:
+      ESIID,USAGE_DATE,REVISION_DATE,USAGE_START_TIME,USAGE_END_TIME,USAGE_KWH,ESTIMATED_ACTUAL,CONSUMPTION_SURPLUSGENERATION
+  with the `'` before the ESIID, MM/DD/YYYY dates, HH:MM local times, `23:45,00:00` as a day's
+  last row, 3 decimals of kWh; a day with any read of a series has all its rows (a missing
+  interval is a row with blank kWh and flag); the spring-forward day has 96 rows, the 4 of the
+  skipped hour blank; the fall-back day 100 rows, its repeated hour's first row reading
+  `02:00,01:15` as real files do. Daily and monthly register reads use the ingestion's layouts:
+      ESIID,READ_DATE,REVISION_DATE,START_READING,END_READING,USAGE_KWH
+      ESIID,START_DATE,END_DATE,REVISION_DATE,ACTUAL_KWH,METERED_KW,BILLED_KW,METERED_KVA,BILLED_KVA
+- ISO CSV: every time in ISO 8601 with its UTC offset, so a repeated hour is never ambiguous:
+      ESIID,INTERVAL_START,INTERVAL_END,KWH,QUALITY,SERIES,REVISED_AT
+- JSON: one document per file, written incrementally.
+"""
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from agreements.models import DataKind
+from usage import selectors
+from usage.models import DailyRead, MonthlyRead
+
+from .models import ReportFormat
+
+Window = tuple[datetime, datetime]
+
+TEXAS_INTERVAL_HEADER = (
+    "ESIID,USAGE_DATE,REVISION_DATE,USAGE_START_TIME,USAGE_END_TIME,USAGE_KWH,ESTIMATED_ACTUAL,"
+    "CONSUMPTION_SURPLUSGENERATION"
+)
+TEXAS_DAILY_HEADER = "ESIID,READ_DATE,REVISION_DATE,START_READING,END_READING,USAGE_KWH"
+TEXAS_MONTHLY_HEADER = "ESIID,START_DATE,END_DATE,REVISION_DATE,ACTUAL_KWH,METERED_KW,BILLED_KW,METERED_KVA,BILLED_KVA"
+ISO_INTERVAL_HEADER = "ESIID,INTERVAL_START,INTERVAL_END,KWH,QUALITY,SERIES,REVISED_AT"
+ISO_DAILY_HEADER = "ESIID,READ_DATE,REVISED_AT,START_READING,END_READING,KWH"
+ISO_MONTHLY_HEADER = "ESIID,START_DATE,END_DATE,REVISED_AT,ACTUAL_KWH,METERED_KW,BILLED_KW,METERED_KVA,BILLED_KVA"
+TEXAS_SERIES = {1: "Consumption", 2: "Surplus Generation"}
+ISO_SERIES = {1: "consumption", 2: "generation"}
+FILE_PREFIXES = {
+    DataKind.INTERVAL: "IntervalMeterUsage",
+    DataKind.DAILY: "DailyMeterUsage",
+    DataKind.MONTHLY: "MonthlyBillingUsage",
+    DataKind.ON_DEMAND: "OnDemandMeterRead",
+}
+QUARTER = 900
+CACHE_LIMIT = 100_000
+
+
+@dataclass(frozen=True)
+class Export:
+    """What one file holds: a premise's data of one kind, for the windows the gate allowed."""
+
+    premise_id: int
+    esiid: str
+    time_zone: str
+    kind: str
+    format: str
+    windows: list[Window]
+
+
+def file_name(*, reference: str, esiid: str, kind: str, format: str, first_day: date, last_day: date) -> str:
+    """A name that says what is inside and is the same on every run of the same request, so a
+    re-run replaces a file rather than adding a second one."""
+    extension = "json" if format == ReportFormat.JSON else "csv"
+    suffix = "_ISO" if format == ReportFormat.ISO_CSV else ""
+    return (
+        f"{FILE_PREFIXES[DataKind(kind)]}_{esiid}_{first_day:%Y%m%d}-{last_day:%Y%m%d}_{reference}{suffix}.{extension}"
+    )
+
+
+def write_export(export: Export, write: Callable[[bytes], object]) -> int:
+    """Write the file of `export` through `write` (bytes, a chunk at a time); returns data rows."""
+    kind, format = DataKind(export.kind), ReportFormat(export.format)
+    if kind == DataKind.INTERVAL:
+        rows = selectors.interval_rows(premise_id=export.premise_id, windows=export.windows)
+        if format == ReportFormat.TEXAS_CSV:
+            return TexasIntervalWriter(export, write).write(rows)
+        if format == ReportFormat.ISO_CSV:
+            return IsoIntervalWriter(export, write).write(rows)
+        return JsonIntervalWriter(export, write).write(rows)
+    return _write_registers(export, kind, format, write)
+
+
+def local_days(windows: Iterable[Window], zone: ZoneInfo) -> list[tuple[date, date]]:
+    """For each window, the first and last local day whose start lies in it."""
+    spans = []
+    for start, end in windows:
+        first = start.astimezone(zone).date()
+        if datetime.combine(first, time(), tzinfo=zone) < start:
+            first += timedelta(days=1)
+        last = (end - timedelta(microseconds=1)).astimezone(zone).date()
+        if first <= last:
+            spans.append((first, last))
+    return spans
+
+
+# --- Intervals ------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)
+def day_plan(zone_name: str, day: date) -> tuple[tuple[int | None, str, str], ...]:
+    """The rows of one local day in the Texas layout: (interval start epoch or None, start time,
+    end time). 96 rows; 100 on the fall-back day; on the spring-forward day the 4 rows of the
+    skipped hour have no interval (None)."""
+    zone = ZoneInfo(zone_name)
+    midnight = int(datetime.combine(day, time(), tzinfo=zone).timestamp())
+    next_midnight = int(datetime.combine(day + timedelta(days=1), time(), tzinfo=zone).timestamp())
+    count = (next_midnight - midnight) // QUARTER
+    if count <= 96:  # an ordinary day, or the spring-forward day (92 intervals on 96 rows)
+        plan = []
+        for minute in range(0, 1440, 15):
+            wall = datetime.combine(day, time(minute // 60, minute % 60))
+            epoch = int(wall.replace(tzinfo=zone).timestamp())
+            exists = datetime.fromtimestamp(epoch, zone).replace(tzinfo=None) == wall
+            plan.append((epoch if exists else None, _hhmm(minute), _hhmm((minute + 15) % 1440)))
+        return tuple(plan)
+    plan, previous_end, previous_minute = [], "", -1
+    for index in range(count):
+        epoch = midnight + index * QUARTER
+        local = datetime.fromtimestamp(epoch, zone)
+        minute = local.hour * 60 + local.minute
+        start = _hhmm(minute)
+        if minute < previous_minute:  # the repeated hour begins: real files write `02:00,01:15`
+            start = previous_end
+        end = _hhmm((minute + 15) % 1440)
+        plan.append((epoch, start, end))
+        previous_end, previous_minute = end, minute
+    return tuple(plan)
+
+
+def _hhmm(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def kwh_text(wh: int) -> str:
+    return f"{wh // 1000}.{wh % 1000:03d}"
+
+
+class _Labels:
+    """Cached local-time texts of epochs (the same few thousand instants recur for every premise)."""
+
+    def __init__(self, zone: ZoneInfo, pattern: str | None):
+        self.zone, self.pattern, self.cache = zone, pattern, {}
+
+    def __call__(self, epoch: int) -> str:
+        text = self.cache.get(epoch)
+        if text is None:
+            if len(self.cache) > CACHE_LIMIT:
+                self.cache.clear()
+            moment = datetime.fromtimestamp(epoch, self.zone)
+            text = moment.isoformat() if self.pattern is None else moment.strftime(self.pattern)
+            self.cache[epoch] = text
+        return text
+
+
+class TexasIntervalWriter:
+    def __init__(self, export: Export, write: Callable[[bytes], object]):
+        self.zone_name = export.time_zone
+        self.zone = ZoneInfo(export.time_zone)
+        self.esiid_field = f"'{export.esiid}"
+        self.sink = write
+        self.revision = _Labels(self.zone, "%m/%d/%Y %H:%M:%S")
+
+    def write(self, rows: Iterable[selectors.IntervalRow]) -> int:
+        self.sink(TEXAS_INTERVAL_HEADER.encode() + b"\n")
+        count = 0
+        day, day_end = None, -1
+        by_series: dict[int, dict[int, tuple]] = {}
+        for epoch, series, wh, estimated, revised in rows:
+            if epoch >= day_end:
+                if day is not None:
+                    self._flush(day, by_series)
+                day = datetime.fromtimestamp(epoch, self.zone).date()
+                day_end = int(datetime.combine(day + timedelta(days=1), time(), tzinfo=self.zone).timestamp())
+                by_series = {}
+            by_series.setdefault(series, {})[epoch] = (wh, estimated, revised)
+            count += 1
+        if day is not None:
+            self._flush(day, by_series)
+        return count
+
+    def _flush(self, day: date, by_series: dict[int, dict[int, tuple]]) -> None:
+        prefix = f"{self.esiid_field},{day:%m/%d/%Y},"
+        lines = []
+        for series in sorted(by_series):
+            reads = by_series[series]
+            name = TEXAS_SERIES[series]
+            # Rows without data carry the day's revision, as real files do.
+            day_revision = self.revision(max(read[2] for read in reads.values()))
+            for epoch, start, end in day_plan(self.zone_name, day):
+                read = reads.get(epoch) if epoch is not None else None
+                if read is None:
+                    lines.append(f"{prefix}{day_revision},{start},{end},,,{name}\n")
+                else:
+                    wh, estimated, revised = read
+                    flag = "E" if estimated else "A"
+                    lines.append(f"{prefix}{self.revision(revised)},{start},{end},{kwh_text(wh)},{flag},{name}\n")
+        self.sink("".join(lines).encode())
+
+
+class IsoIntervalWriter:
+    def __init__(self, export: Export, write: Callable[[bytes], object]):
+        self.esiid = export.esiid
+        self.sink = write
+        self.label = _Labels(ZoneInfo(export.time_zone), None)
+
+    def write(self, rows: Iterable[selectors.IntervalRow]) -> int:
+        self.sink(ISO_INTERVAL_HEADER.encode() + b"\n")
+        count, lines, label = 0, [], self.label
+        for epoch, series, wh, estimated, revised in rows:
+            quality = "E" if estimated else "A"
+            lines.append(
+                f"{self.esiid},{label(epoch)},{label(epoch + QUARTER)},{kwh_text(wh)},{quality},"
+                f"{ISO_SERIES[series]},{label(revised)}\n"
+            )
+            count += 1
+            if len(lines) >= 2000:
+                self.sink("".join(lines).encode())
+                lines = []
+        if lines:
+            self.sink("".join(lines).encode())
+        return count
+
+
+class JsonIntervalWriter:
+    def __init__(self, export: Export, write: Callable[[bytes], object]):
+        self.export = export
+        self.sink = write
+        self.label = _Labels(ZoneInfo(export.time_zone), None)
+
+    def write(self, rows: Iterable[selectors.IntervalRow]) -> int:
+        head = _json_head(self.export, "intervals")
+        self.sink(head.encode())
+        count, lines, label = 0, [], self.label
+        for epoch, series, wh, estimated, revised in rows:
+            item = (
+                f'{{"start":"{label(epoch)}","end":"{label(epoch + QUARTER)}","kwh":"{kwh_text(wh)}",'
+                f'"quality":"{"estimated" if estimated else "actual"}","series":"{ISO_SERIES[series]}",'
+                f'"revised_at":"{label(revised)}"}}'
+            )
+            lines.append(item if count == 0 else "," + item)
+            count += 1
+            if len(lines) >= 2000:
+                self.sink("\n".join(lines).encode())
+                lines = []
+        if lines:
+            self.sink("\n".join(lines).encode())
+        self.sink(b"]}\n")
+        return count
+
+
+def _json_head(export: Export, items: str) -> str:
+    head = json.dumps(
+        {"esiid": export.esiid, "kind": export.kind, "time_zone": export.time_zone, "unit": "kWh"},
+        separators=(",", ":"),
+    )
+    return head[:-1] + f',"{items}":['
+
+
+# --- Daily, monthly and on-demand (register) reads -------------------------------------------------
+
+
+def _decimal(value) -> str:
+    return "" if value is None else f"{value:.3f}"
+
+
+def _write_registers(export: Export, kind: DataKind, format: ReportFormat, sink) -> int:
+    zone = ZoneInfo(export.time_zone)
+    spans = local_days(export.windows, zone)
+    if kind == DataKind.MONTHLY:
+        reads = (
+            read
+            for first, last in spans
+            for read in selectors.monthly_reads(premise_id=export.premise_id, first_day=first, last_day=last)
+        )
+    else:
+        reads = (
+            read
+            for first, last in spans
+            for read in selectors.daily_reads(premise_id=export.premise_id, first_day=first, last_day=last)
+        )
+        if kind == DataKind.ON_DEMAND:
+            # Until on-demand reads are stored, the on-demand report is the latest register read.
+            latest = None
+            for latest in reads:  # noqa: B007 - keep the last
+                pass
+            reads = iter([latest] if latest is not None else [])
+    texas = format == ReportFormat.TEXAS_CSV
+    stamp = _Labels(zone, "%m/%d/%Y %H:%M:%S" if texas else None)
+    day_text = (lambda day: f"{day:%m/%d/%Y}") if texas else (lambda day: day.isoformat())
+    esiid = f"'{export.esiid}" if texas else export.esiid
+    if format == ReportFormat.JSON:
+        return _json_registers(export, kind, reads, stamp, sink)
+    if kind == DataKind.MONTHLY:
+        sink(((TEXAS_MONTHLY_HEADER if texas else ISO_MONTHLY_HEADER) + "\n").encode())
+    else:
+        sink(((TEXAS_DAILY_HEADER if texas else ISO_DAILY_HEADER) + "\n").encode())
+    count = 0
+    for read in reads:
+        revised = stamp(int(read.revised_at.timestamp()))
+        if isinstance(read, MonthlyRead):
+            demand = ",".join(_decimal(value) for value in _demand(read))
+            line = (
+                f"{esiid},{day_text(read.start_date)},{day_text(read.end_date)},{revised},"
+                f"{_decimal(read.actual_kwh)},{demand}\n"
+            )
+        else:
+            line = (
+                f"{esiid},{day_text(read.read_date)},{revised},{_decimal(read.start_reading)},"
+                f"{_decimal(read.end_reading)},{_decimal(read.kwh)}\n"
+            )
+        sink(line.encode())
+        count += 1
+    return count
+
+
+DEMAND_NAMES = ("metered_kw", "billed_kw", "metered_kva", "billed_kva")
+
+
+def _demand(read: MonthlyRead):
+    return read.metered_kw, read.billed_kw, read.metered_kva, read.billed_kva
+
+
+def _json_registers(export: Export, kind: DataKind, reads, stamp, sink) -> int:
+    sink(_json_head(export, "reads").encode())
+    count = 0
+    for read in reads:
+        if isinstance(read, DailyRead):
+            item = {
+                "read_date": read.read_date.isoformat(),
+                "start_reading": _decimal(read.start_reading) or None,
+                "end_reading": _decimal(read.end_reading) or None,
+                "kwh": _decimal(read.kwh),
+            }
+        else:
+            item = {
+                "start_date": read.start_date.isoformat(),
+                "end_date": read.end_date.isoformat(),
+                "actual_kwh": _decimal(read.actual_kwh),
+                **{name: _decimal(value) or None for name, value in zip(DEMAND_NAMES, _demand(read), strict=True)},
+            }
+        item["revised_at"] = stamp(int(read.revised_at.timestamp()))
+        sink(((", " if count else "") + json.dumps(item, separators=(",", ":"))).encode())
+        count += 1
+    sink(b"]}\n")
+    return count

@@ -1,0 +1,36 @@
+"""Report rules: requests and their runs, schedules, delivery settings, the data-access log.
+Every state change of the reports app happens here, in a transaction."""
+
+from ._common import ReportError
+from .access_log import log_access
+from .destinations import save_delivery_settings, test_delivery_settings
+from .requests import (
+    EsiidEntry,
+    build_request,
+    check_entries,
+    create_report_request,
+    fail_report,
+    parse_esiid_file,
+    parse_typed_esiids,
+    run_report,
+)
+from .schedules import cancel_schedule, create_schedule, end_schedules_of_ended_agreements, run_due_schedules
+
+__all__ = [
+    "EsiidEntry",
+    "ReportError",
+    "build_request",
+    "cancel_schedule",
+    "check_entries",
+    "create_report_request",
+    "create_schedule",
+    "end_schedules_of_ended_agreements",
+    "fail_report",
+    "log_access",
+    "parse_esiid_file",
+    "parse_typed_esiids",
+    "run_due_schedules",
+    "run_report",
+    "save_delivery_settings",
+    "test_delivery_settings",
+]
