@@ -36,7 +36,17 @@ def run_again(modeladmin, request, queryset):
 
 @admin.register(ReportRequest)
 class ReportRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ("number", "third_party", "customer", "kind", "format", "status", "esiids_done", "esiids_total", "created_at")
+    list_display = (
+        "number",
+        "third_party",
+        "customer",
+        "kind",
+        "format",
+        "status",
+        "esiids_done",
+        "esiids_total",
+        "created_at",
+    )
     list_filter = ("status", "kind", "format", "source")
     search_fields = ("number", "third_party__name", "customer__email", "items__esiid")
     date_hierarchy = "created_at"

@@ -20,7 +20,9 @@ class ReportCreateInputSerializer(serializers.Serializer):
 
 
 class ReportUploadInputSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="A text or CSV file of ESIIDs, one a line (a first line `ESIID` is skipped).")
+    file = serializers.FileField(
+        help_text="A text or CSV file of ESIIDs, one a line (a first line `ESIID` is skipped)."
+    )
     kind = serializers.ChoiceField(choices=DataKind.choices)
     format = serializers.ChoiceField(choices=ReportFormat.choices, default=ReportFormat.TEXAS_CSV)
     start_date = serializers.DateField()

@@ -9,11 +9,10 @@ from .requests import (
     build_request,
     check_entries,
     create_report_request,
-    fail_report,
     parse_esiid_file,
     parse_typed_esiids,
-    run_report,
 )
+from .runs import fail_report, run_report
 from .schedules import cancel_schedule, create_schedule, end_schedules_of_ended_agreements, run_due_schedules
 
 __all__ = [

@@ -1,12 +1,5 @@
 """Report requests: created with every ESIID checked at the access gate (refused ones listed back
-with their reason, the rest processed), then run as a Celery job that delivers one file per ESIID.
-
-A run is idempotent: each ESIID's delivery is recorded in the transaction that marks its item
-delivered (the file was renamed into place just before), so a run started again after a dead
-worker skips what was delivered, replaces at most the one file that was in flight (same name,
-same content) and never logs a read twice. Two runs at once share the work (items are claimed
-with SKIP LOCKED).
-"""
+with their reason, the rest processed), then queued for `reports.services.runs.run_report`."""
 
 import re
 from collections import defaultdict
@@ -17,26 +10,18 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Q
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from agreements import access
-from agreements import services as agreement_services
-from agreements.models import Agreement, DataKind, DurationKind
+from agreements.models import DataKind
 from meters.models import Premise
 from meters.validators import ESIID_PATTERN, normalize_esiid
 from portal.models import User
 
-from .. import emails
-from ..delivery import DeliveryError, connect, destination_for
-from ..formats import Export, file_name, write_export
-from ..models import DataAccessLog, ReportFormat, ReportItem, ReportRequest
+from ..models import ReportFormat, ReportItem, ReportRequest
 from ._common import ReportError, acting_third_party, add_months, day_span
-from .access_log import log_access
 
 HISTORY_MONTHS = 12
-RUN_BATCH = 200  # items whose gate windows are checked together during a run
 NOT_COVERED = "No agreement of yours covers this ESIID."
 
 
@@ -220,7 +205,7 @@ def build_request(
     )
     if not checked.accepted:
         first = checked.rejected[0]
-        _fail(request.pk, f"None of the ESIIDs may be read: {_label(first[0])}: {first[3]}", now)
+        mark_failed(request.pk, f"None of the ESIIDs may be read: {_label(first[0])}: {first[3]}", now)
         request.refresh_from_db()
         return request
     transaction.on_commit(lambda: _enqueue(request.pk))
@@ -264,7 +249,7 @@ def check_entries(
         else:
             checked.rejected.append((entry, None, "invalid_esiid", "An ESIID is 17 to 22 digits."))
     premises = {premise.esiid: premise for premise in Premise.objects.filter(esiid__in=[e.esiid for e in valid])}
-    windows = _windows(third_party, customer, kind, start_date, end_date, premises.values(), now)
+    windows = readable_windows_for(third_party, customer, kind, start_date, end_date, premises.values(), now)
     for entry in valid:
         premise = premises.get(entry.esiid)
         if premise is None:
@@ -272,12 +257,14 @@ def check_entries(
         elif premise.pk in windows:
             checked.accepted.append((entry, premise, windows[premise.pk]))
         else:
-            code, message = _refusal(third_party, customer, kind, start_date, end_date, premise, now)
+            code, message = refusal_reason(third_party, customer, kind, start_date, end_date, premise, now)
             checked.rejected.append((entry, premise, code, message))
     return checked
 
 
-def _windows(third_party, customer, kind, start_date, end_date, premises, now) -> dict[int, list[access.Window]]:
+def readable_windows_for(
+    third_party, customer, kind, start_date, end_date, premises, now
+) -> dict[int, list[access.Window]]:
     """Premise id -> the windows of the period the requester may read (premises grouped by time
     zone, since a period is in local days)."""
     by_zone = defaultdict(list)
@@ -298,7 +285,7 @@ def _windows(third_party, customer, kind, start_date, end_date, premises, now) -
     return windows
 
 
-def _refusal(third_party, customer, kind, start_date, end_date, premise, now) -> tuple[str, str]:
+def refusal_reason(third_party, customer, kind, start_date, end_date, premise, now) -> tuple[str, str]:
     start, end = day_span(start_date, end_date, ZoneInfo(premise.time_zone))
     if customer is not None:
         decision = access.customer_may_read(customer=customer, premise=premise, start=start, end=end, at=now)
@@ -311,194 +298,7 @@ def _refusal(third_party, customer, kind, start_date, end_date, premise, now) ->
     return decision.code, decision.message
 
 
-# --- Running -------------------------------------------------------------------------------------------
-
-
-def run_report(*, request_id: int, now: datetime | None = None) -> ReportRequest:
-    """Deliver every pending ESIID's file, then finish the request. Safe to call again at any
-    point (see the module's docstring). A transient delivery error (network) is raised for the
-    task to retry; any other marks the request FAILED with the reason."""
-    now = now or timezone.now()
-    request = ReportRequest.objects.select_related("third_party", "customer").get(pk=request_id)
-    if request.is_finished:
-        return request
-    ReportRequest.objects.filter(
-        pk=request.pk, status__in=[ReportRequest.Status.QUEUED, ReportRequest.Status.RUNNING]
-    ).update(
-        status=ReportRequest.Status.RUNNING,
-        started_at=Coalesce(F("started_at"), now),
-        attempts=F("attempts") + 1,
-        updated_at=now,
-    )
-    destination = destination_for(request.third_party or f"customer-{request.customer_id}")
-    try:
-        with connect(destination) as session:
-            last_pk = 0
-            while batch := list(
-                request.items.filter(status=ReportItem.Status.PENDING, pk__gt=last_pk)
-                .select_related("premise")
-                .order_by("pk")[:RUN_BATCH]
-            ):
-                windows = _windows(
-                    request.third_party,
-                    request.customer,
-                    request.kind,
-                    request.start_date,
-                    request.end_date,
-                    [item.premise for item in batch],
-                    now,
-                )
-                agreements = _covering_agreements(request, [item.premise_id for item in batch], now)
-                for item in batch:
-                    _deliver_item(request, item, session, windows.get(item.premise_id), agreements, now)
-                last_pk = batch[-1].pk
-    except DeliveryError as error:
-        if error.transient:
-            ReportRequest.objects.filter(pk=request.pk).update(failure_reason=f"Retrying: {error.message}"[:500])
-            raise
-        return fail_report(request_id=request.pk, reason=error.message, now=now)
-    return _finish(request, destination.location, now)
-
-
-def _covering_agreements(request: ReportRequest, premise_ids: list[int], now: datetime) -> dict[int, tuple]:
-    """Premise id -> (agreement id, customer id, one-time?) of the agreement a file is delivered
-    under; a one-time agreement first, since the delivery uses it up."""
-    if request.third_party_id is None:
-        return {}
-    through = Agreement.premises.through
-    found: dict[int, tuple] = {}
-    for premise_id, agreement_id, customer_id, duration_kind, kinds in (
-        through.objects.filter(
-            premise_id__in=premise_ids,
-            agreement__third_party_id=request.third_party_id,
-            agreement__status=Agreement.Status.ACTIVE,
-        )
-        .filter(Q(agreement__ends_at__isnull=True) | Q(agreement__ends_at__gt=now))
-        .values_list(
-            "premise_id", "agreement_id", "agreement__customer_id", "agreement__duration_kind", "agreement__data_kinds"
-        )
-    ):
-        if request.kind not in (kinds or []):
-            continue
-        one_time = duration_kind == DurationKind.ONE_TIME
-        if premise_id not in found or (one_time and not found[premise_id][2]):
-            found[premise_id] = (agreement_id, customer_id, one_time)
-    return found
-
-
-def _deliver_item(request: ReportRequest, item: ReportItem, session, windows, agreements: dict, now: datetime) -> None:
-    with transaction.atomic():
-        item = (
-            ReportItem.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("premise")
-            .filter(pk=item.pk, status=ReportItem.Status.PENDING)
-            .first()
-        )
-        if item is None:  # delivered meanwhile, or another worker has it
-            return
-        if not windows:
-            code, message = _refusal(
-                request.third_party,
-                request.customer,
-                request.kind,
-                request.start_date,
-                request.end_date,
-                item.premise,
-                now,
-            )
-            ReportItem.objects.filter(pk=item.pk).update(
-                status=ReportItem.Status.REJECTED, reason_code=code, reason=f"At delivery: {message}"[:300]
-            )
-            ReportRequest.objects.filter(pk=request.pk).update(esiids_done=F("esiids_done") + 1, updated_at=now)
-            return
-        premise = item.premise
-        export = Export(premise.pk, premise.esiid, premise.time_zone, request.kind, request.format, list(windows))
-        name = file_name(
-            reference=request.number,
-            esiid=premise.esiid,
-            kind=request.kind,
-            format=request.format,
-            first_day=request.start_date,
-            last_day=request.end_date,
-        )
-        rows, size = session.put(name, lambda write: write_export(export, write))
-        agreement_id, customer_id, _one_time = agreements.get(premise.pk, (None, None, False))
-        start, end = min(window[0] for window in windows), max(window[1] for window in windows)
-        ReportItem.objects.filter(pk=item.pk).update(
-            status=ReportItem.Status.DELIVERED,
-            file_name=name,
-            rows=rows,
-            size=size,
-            delivered_at=timezone.now(),
-            window_start=start,
-            window_end=end,
-            agreement_id=agreement_id,
-        )
-        ReportRequest.objects.filter(pk=request.pk).update(
-            esiids_done=F("esiids_done") + 1, rows_delivered=F("rows_delivered") + rows, updated_at=now
-        )
-        if request.third_party_id is not None:
-            log_access(
-                third_party=request.third_party_id,
-                premise=premise.pk,
-                kind=request.kind,
-                start=start,
-                end=end,
-                rows=rows,
-                via=DataAccessLog.Via.SCHEDULE
-                if request.source == ReportRequest.Source.SCHEDULE
-                else DataAccessLog.Via.REPORT,
-                agreement=agreement_id,
-                customer=customer_id,
-                reference=f"{request.number} {name}",
-            )
-
-
-@transaction.atomic
-def _finish(request: ReportRequest, location: str, now: datetime) -> ReportRequest:
-    counts = {row["status"]: row["count"] for row in request.items.values("status").annotate(count=Count("pk"))}
-    if counts.get(ReportItem.Status.PENDING):
-        return ReportRequest.objects.get(pk=request.pk)  # another worker still delivers some
-    delivered = counts.get(ReportItem.Status.DELIVERED, 0)
-    if not delivered:
-        first = request.items.filter(status=ReportItem.Status.REJECTED).order_by("pk").first()
-        return fail_report(
-            request_id=request.pk,
-            reason=f"None of the ESIIDs could be delivered: {first.esiid}: {first.reason}",
-            now=now,
-        )
-    finished = ReportRequest.objects.filter(pk=request.pk, status=ReportRequest.Status.RUNNING).update(
-        status=ReportRequest.Status.DELIVERED,
-        finished_at=now,
-        delivered_to=location[:500],
-        failure_reason="",
-        updated_at=now,
-    )
-    request = ReportRequest.objects.select_related("third_party", "customer", "requested_by").get(pk=request.pk)
-    if finished:
-        one_time = Agreement.objects.filter(
-            pk__in=request.items.filter(status=ReportItem.Status.DELIVERED).values("agreement_id"),
-            duration_kind=DurationKind.ONE_TIME,
-            status=Agreement.Status.ACTIVE,
-        )
-        for agreement in one_time:
-            agreement_services.complete_one_time(agreement=agreement)
-        emails.report_delivered(request)
-    return request
-
-
-def fail_report(*, request_id: int, reason: str, now: datetime | None = None) -> ReportRequest:
-    """Mark an unfinished request FAILED with `reason` and tell the requester."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        if _fail(request_id, reason, now):
-            request = ReportRequest.objects.select_related("third_party", "customer", "requested_by").get(pk=request_id)
-            emails.report_failed(request)
-            return request
-    return ReportRequest.objects.get(pk=request_id)
-
-
-def _fail(request_id: int, reason: str, now: datetime) -> int:
+def mark_failed(request_id: int, reason: str, now: datetime) -> int:
     return ReportRequest.objects.filter(
         pk=request_id, status__in=[ReportRequest.Status.QUEUED, ReportRequest.Status.RUNNING]
     ).update(status=ReportRequest.Status.FAILED, failure_reason=reason[:500], finished_at=now, updated_at=now)

@@ -157,9 +157,12 @@ def test_another_third_partys_agreement_and_schedule_are_not_found(api_client, t
     ).json()["id"]
     outsider = _client_for(api_client, ThirdPartyFactory())
 
-    assert outsider.post(
-        "/api/v1/report-schedules/", {"agreement": agreement.number, "kind": "daily"}, format="json"
-    ).status_code == 404
+    assert (
+        outsider.post(
+            "/api/v1/report-schedules/", {"agreement": agreement.number, "kind": "daily"}, format="json"
+        ).status_code
+        == 404
+    )
     assert outsider.get(f"/api/v1/report-schedules/{schedule_id}/").status_code == 404
     assert outsider.delete(f"/api/v1/report-schedules/{schedule_id}/").status_code == 404
     assert ReportSchedule.objects.get().status == "active"

@@ -167,7 +167,7 @@ def test_a_run_that_died_mid_file_is_finished_by_the_next_without_doubling(
 ):
     """The worker dies while uploading the second file: the first is delivered and recorded, the
     second is half written under its temporary name. The next run finishes the job."""
-    from reports.services import requests as request_services
+    from reports.services import runs as request_services
 
     ftps_destination(third_party, ftps_server)
     first, _ = covered_premise(third_party)

@@ -55,7 +55,9 @@ def test_each_due_day_becomes_one_request_and_missed_days_are_caught_up_once(thi
 
 def test_a_day_is_not_due_before_the_morning_after(third_party, agent):
     _premise, agreement = covered_premise(third_party)
-    schedule = services.create_schedule(by=agent, agreement=agreement, kind="daily", starts_on=TODAY - timedelta(days=1))
+    schedule = services.create_schedule(
+        by=agent, agreement=agreement, kind="daily", starts_on=TODAY - timedelta(days=1)
+    )
 
     assert services.run_due_schedules(now=local(TODAY, 5, 59)) == []
     assert len(services.run_due_schedules(now=local(TODAY, 6, 0))) == 1
@@ -65,7 +67,9 @@ def test_a_day_is_not_due_before_the_morning_after(third_party, agent):
 def test_two_beats_at_once_never_double_a_period(third_party, agent):
     """The unique (schedule, period) run: a period made already is skipped, not made twice."""
     _premise, agreement = covered_premise(third_party)
-    schedule = services.create_schedule(by=agent, agreement=agreement, kind="daily", starts_on=TODAY - timedelta(days=2))
+    schedule = services.create_schedule(
+        by=agent, agreement=agreement, kind="daily", starts_on=TODAY - timedelta(days=2)
+    )
     services.run_due_schedules(now=_noon(TODAY))
     ReportSchedule.objects.filter(pk=schedule.pk).update(next_run_at=local(TODAY - timedelta(days=5)))
     ReportScheduleRun.objects.filter(schedule=schedule, period_start=TODAY - timedelta(days=1)).delete()
@@ -103,7 +107,9 @@ def test_a_schedule_stops_when_the_agreement_expires(third_party, agent):
 
 def test_a_schedule_stops_at_once_when_the_agreement_is_terminated(third_party, agent):
     _premise, agreement = covered_premise(third_party)
-    schedule = services.create_schedule(by=agent, agreement=agreement, kind="daily", starts_on=TODAY - timedelta(days=3))
+    schedule = services.create_schedule(
+        by=agent, agreement=agreement, kind="daily", starts_on=TODAY - timedelta(days=3)
+    )
     agreement_services.terminate_agreement(by=agreement.customer, agreement=agreement, reason="Changed my mind")
 
     made = services.run_due_schedules(now=_noon(TODAY))
