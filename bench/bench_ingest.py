@@ -5,11 +5,14 @@ interleaved, about 1 % estimated reads, the fall-back day with its 100 rows and 
 quirk: 5.77 M rows), then measures in fresh processes:
 - reads/s of `usage.services.ingest_file` for a 100-premise file and the 1,000-premise file, and
   the peak RSS of each (memory must not grow with the file);
+- the CPU time per read of the loading process and of its PostgreSQL server process (from /proc):
+  on a machine shared with other work, wall-clock rates vary with that work; CPU per read does not;
 - reads/s of loading the big file again (every read unchanged: the upsert path);
 - reads/s of parsing alone (no database), the Python side's ceiling;
 - the same load done the plain Django way (csv + datetime + Decimal + bulk_create with
   update_conflicts) on a 20-premise sample, extrapolated;
-- bytes per stored interval read: table + indexes of the partitions / rows.
+- bytes per stored interval read: table + indexes of the partitions / rows, loaded as one file, and
+  loaded day by day (30 daily files) before and after the monthly REINDEX of closed months.
 The data lives in 2019 partitions of its own; premises, reads and partitions are removed after.
 """
 
@@ -112,7 +115,13 @@ def _child(argv: list[str]) -> None:
     import django
 
     django.setup()
+    from django.db import connection
+
     mode, path = argv[0], Path(argv[1])
+    with connection.cursor() as cursor:  # the server process that will do this child's database work
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    server_cpu_before = _process_cpu_seconds(backend)
     started = time.perf_counter()
     if mode == "ingest":
         from usage.services import ingest_file
@@ -127,8 +136,17 @@ def _child(argv: list[str]) -> None:
     else:
         figures = {"lines": _bulk_create_baseline(path, int(argv[2]))}
     figures["seconds"] = time.perf_counter() - started
-    figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    figures["peak_rss_mb"] = usage.ru_maxrss / 1024
+    figures["python_cpu"] = usage.ru_utime + usage.ru_stime  # every thread of this process
+    figures["server_cpu"] = _process_cpu_seconds(backend) - server_cpu_before
     print(json.dumps(figures))
+
+
+def _process_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a local process has used so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _parse_only(path: Path) -> int:
@@ -314,6 +332,13 @@ def main() -> None:
             print(
                 f"   ingest {large_lines:,} rows (COPY path): {big['seconds']:.1f} s, {_rate(big):,.0f} reads/s, "
                 f"peak RSS {big['peak_rss_mb']:.0f} MB",
+                flush=True,
+            )
+            python_us, server_us = (big[key] / big["lines"] * 1e6 for key in ("python_cpu", "server_cpu"))
+            print(
+                f"   CPU per read: {python_us:.2f} µs in Python (both threads), {server_us:.2f} µs in PostgreSQL; "
+                f"this machine's other work aside, two cores bound the load at about "
+                f"{1e6 / max(python_us, server_us, (python_us + server_us) / 2):,.0f} reads/s",
                 flush=True,
             )
             rows, heap, indexes, total = _storage()
