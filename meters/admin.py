@@ -1,12 +1,14 @@
 """Admin for premises, meters, occupancies, in-home devices, their events and HAN messages."""
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from agreements import services as agreement_services
 from portal.errors import DomainError
 
 from .models import HanDeviceEvent, HanMessage, InHomeDevice, Meter, Occupancy, Premise
+from .validators import normalize_mac
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -102,6 +104,15 @@ class InHomeDeviceAdmin(admin.ModelAdmin):
     readonly_fields = ("status", "status_changed_at", "created_at")
     list_select_related = ("premise",)
     inlines = [HanDeviceEventInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        """A MAC matches however it is typed (000d6f…, 00-0D-6F-…), as the records keep one form."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        try:
+            mac = normalize_mac(search_term)
+        except ValidationError:
+            return results, may_have_duplicates
+        return results | queryset.filter(mac=mac), may_have_duplicates
 
 
 @admin.register(HanDeviceEvent)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api
+from . import api, han_api
 
 urlpatterns = [
     path("provisioning/premises/", api.PremiseListView.as_view(), name="provisioning-premise-list"),
@@ -11,4 +11,12 @@ urlpatterns = [
     path("provisioning/meters/<str:meter_number>", api.MeterView.as_view(), name="provisioning-meter"),
     path("provisioning/move-ins", api.MoveInView.as_view(), name="provisioning-move-in"),
     path("provisioning/move-outs", api.MoveOutView.as_view(), name="provisioning-move-out"),
+    # In-home (HAN) devices for third parties (scope han).
+    path("han/devices/", han_api.DeviceListView.as_view(), name="api-han-device-list"),
+    path("han/devices/<int:pk>/", han_api.DeviceDetailView.as_view(), name="api-han-device"),
+    path("han/devices/<int:pk>/resend/", han_api.DeviceResendView.as_view(), name="api-han-device-resend"),
+    path("han/devices/<int:pk>/remove/", han_api.DeviceRemoveView.as_view(), name="api-han-device-remove"),
+    path("han/devices/<int:pk>/messages/", han_api.DeviceMessageView.as_view(), name="api-han-device-message"),
+    path("han/history/", han_api.HistoryListView.as_view(), name="api-han-history"),
+    path("han/messages/", han_api.MessageListView.as_view(), name="api-han-messages"),
 ]

@@ -209,7 +209,13 @@ class HanDeviceEvent(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["created_at"]), models.Index(fields=["device", "-created_at"])]
+        indexes = [
+            models.Index(fields=["created_at"]),
+            models.Index(fields=["device", "-created_at"]),
+            # The sweeps (send, poll, time out) read only the requests still waiting: a small index.
+            models.Index(fields=["created_at"], condition=Q(status="pending"), name="han_event_open"),
+            models.Index(fields=["headend_reference"], condition=~Q(headend_reference=""), name="han_event_reference"),
+        ]
 
     def __str__(self):
         return f"{self.get_action_display()} {self.device.mac}: {self.get_status_display()}"
@@ -237,7 +243,14 @@ class HanMessage(models.Model):
     status_changed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        indexes = [models.Index(fields=["third_party", "-created_at"])]
+        indexes = [
+            models.Index(fields=["third_party", "-created_at"]),
+            models.Index(fields=["created_at"]),
+            models.Index(fields=["created_at"], condition=Q(status__in=["queued", "sent"]), name="han_message_open"),
+            models.Index(
+                fields=["headend_reference"], condition=~Q(headend_reference=""), name="han_message_reference"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.text[:30]} → {self.device.mac} ({self.get_status_display()})"

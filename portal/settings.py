@@ -119,6 +119,8 @@ CELERY_TASK_ROUTES = {
     "usage.tasks.ingest_inbox": {"queue": "ingest"},
     # Report files (env REPORTS_QUEUE: a test worker's own queue).
     "reports.tasks.run_report": {"queue": os.environ.get("REPORTS_QUEUE", "reports")},
+    # HAN requests and messages to the meter network (env HEADEND_QUEUE: a test worker's own queue).
+    "meters.tasks.*": {"queue": os.environ.get("HEADEND_QUEUE", "headend")},
 }
 CELERY_BEAT_SCHEDULE: dict = {
     # The access gate already ignores agreements past their end; the sweep records the expiry.
@@ -132,6 +134,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "usage.tasks.compact_last_months_partition",
         "schedule": crontab(day_of_month="3", hour="4", minute="0"),
     },
+    # HAN requests: send any the web process could not enqueue, poll answers, time out, purge > 13 months.
+    "meters-han-poll": {"task": "meters.tasks.poll_open_requests", "schedule": 60},
+    "meters-han-expire": {"task": "meters.tasks.expire_han_requests", "schedule": 60},
+    "meters-han-purge": {"task": "meters.tasks.purge_han_history", "schedule": 24 * 60 * 60},
 }
 CELERY_TIMEZONE = "UTC"
 # A task a dead worker had taken (acks_late) goes back to the queue after this many seconds on
@@ -213,6 +219,9 @@ SPECTACULAR_SETTINGS = {
     # Several models have a `status`; name their enums so the schema has no collisions.
     "ENUM_NAME_OVERRIDES": {
         "PremiseStatusEnum": "meters.models.Premise.Status",
+        "InHomeDeviceStatusEnum": "meters.models.InHomeDevice.Status",
+        "HanRequestStatusEnum": "meters.models.HanDeviceEvent.Status",
+        "HanMessageStatusEnum": "meters.models.HanMessage.Status",
     },
 }
 
@@ -277,6 +286,9 @@ LOGGING = {
 # --- Domain settings
 INVITATION_VALID_DAYS = 30
 HEADEND_ADAPTER = os.environ.get("HEADEND_ADAPTER", "meters.headend.SimulatedHeadEnd")
+# A HAN add / remove request or message without an answer from the head-end fails after this.
+HAN_REQUEST_TIMEOUT = timedelta(minutes=int(os.environ.get("HAN_REQUEST_TIMEOUT_MINUTES", "10")))
+HAN_POLL_SECONDS = int(os.environ.get("HAN_POLL_SECONDS", "5"))  # first poll of the head-end after a request
 ACCESS_TOKEN_LIFETIME = timedelta(seconds=OAUTH2_PROVIDER["ACCESS_TOKEN_EXPIRE_SECONDS"])
 # Meter-data files dropped here are ingested by a beat task, then moved to processed/ or failed/.
 USAGE_INBOX_DIR = Path(os.environ.get("USAGE_INBOX_DIR", BASE_DIR / "var" / "inbox"))

@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("portal.api_urls")),
     path("agreements/", include("agreements.urls")),
+    path("devices/", include("meters.urls")),
     path("reports/", include("reports.urls")),
     path("", include("portal.account_urls")),
 ]

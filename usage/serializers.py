@@ -1,18 +1,28 @@
 """Serializers of the usage API: one input and one output serializer per operation."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .ingest import FORMATS
+
+
+# A pattern, not an enum: the schema would otherwise name this `FormatEnum` and collide with the
+# report formats (drf-spectacular names enums after the field).
+@extend_schema_field({"type": "string", "pattern": f"^({'|'.join(sorted(FORMATS))})$"})
+class FormatField(serializers.ChoiceField):
+    """A file format name."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=sorted(FORMATS), **kwargs)
 
 
 class IngestInputSerializer(serializers.Serializer):
     file = serializers.FileField(
         help_text="A meter-data file: Texas interval CSV, tab-delimited UTC extract, daily or monthly register CSV."
     )
-    format = serializers.ChoiceField(
-        choices=sorted(FORMATS),
+    format = FormatField(
         required=False,
-        help_text="Force the format; by default it is read from the first line.",
+        help_text=f"Force the format ({', '.join(sorted(FORMATS))}); by default it is read from the first line.",
     )
 
 

@@ -15,6 +15,7 @@ from .agreements import (
     resend_extension_request,
     terminate_agreement,
 )
+from .devices import remove_device
 from .expiry import expire_due
 from .invitations import (
     MISMATCH_MESSAGE,
@@ -47,6 +48,7 @@ __all__ = [
     "request_extension",
     "resend_extension_request",
     "resend_invitation",
+    "remove_device",
     "resolve_actor",
     "terminate_agreement",
 ]

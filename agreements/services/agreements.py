@@ -338,6 +338,7 @@ def move_out(*, by: User | None, premise: Premise, move_out: date, reason: str =
     )
     _cancel_invitations_for(premise, actor, detail, now)
     _remove_devices_at(premise, by, now)
+    meter_services.send_pending_requests(premise=premise)  # the removals go to the head-end on commit
     for agreement in Agreement.objects.filter(pk__in=ended).select_related("third_party", "customer"):
         emails.agreement_ended(agreement)
     return occupancy

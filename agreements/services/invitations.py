@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from meters import services as meter_services
 from meters.models import HanDeviceEvent, InHomeDevice, Occupancy, Premise
 from meters.validators import normalize_esiid, normalize_install_code, normalize_mac, validate_esiid
 from portal.models import ThirdParty, User
@@ -330,6 +331,7 @@ def _device_for(invitation: AgreementInvitation, premise: Premise, customer: Use
     HanDeviceEvent.objects.create(
         device=device, action=HanDeviceEvent.Action.ADD, requested_by=customer, third_party=invitation.third_party
     )
+    meter_services.send_pending_requests(device=device)  # the join goes to the head-end on commit
     return device, True
 
 
