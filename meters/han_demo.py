@@ -11,7 +11,7 @@ from agreements import services as agreement_services
 from portal.models import User
 
 from . import services
-from .models import Occupancy
+from .models import HanDeviceEvent, Occupancy
 from .validators import with_install_code_crc
 
 _MAC_BASE = 0x000D6F0002000000  # apart from meters.demo's raw devices
@@ -64,8 +64,10 @@ def seed_han(world) -> None:
     agent = world.objects["third_parties"]["brightside"].memberships.get(role="agent").user
 
     # A join the head-end never answered, given up on after HAN_REQUEST_TIMEOUT: failed (timed out).
-    fourth.add(1, "DD", description="Garage display")
-    services.expire_han_requests(now=timezone.now() + settings.HAN_REQUEST_TIMEOUT + timedelta(minutes=1))
+    unanswered = fourth.add(1, "DD", description="Garage display")
+    asked_at = timezone.now() - settings.HAN_REQUEST_TIMEOUT - timedelta(minutes=5)
+    HanDeviceEvent.objects.filter(device=unanswered).update(created_at=asked_at)  # as if asked a while ago
+    services.expire_han_requests()
 
     # Joined under In-Home Device and In-Home Device Services agreements, with messages.
     first.agree(agent, "in_home_device", 2)
