@@ -4,7 +4,7 @@ only: every change goes through a service (the actions below), so each one is au
 from django.contrib import admin, messages
 
 from . import services
-from .models import Agreement, AgreementEvent, AgreementInvitation, ExtensionRequest
+from .models import Agreement, AgreementEvent, AgreementInvitation, ExtensionRequest, GrantCode, GrantToken, OAuthGrant
 
 
 class ReadOnlyMixin:
@@ -128,3 +128,30 @@ class AgreementEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_select_related = ("agreement", "invitation", "actor_user", "actor_third_party")
     date_hierarchy = "at"
     readonly_fields = [field.name for field in AgreementEvent._meta.fields]
+
+
+# --- OAuth (CDS) grants: read-only; they change through their agreement (terminate above). -------
+
+
+@admin.register(OAuthGrant)
+class OAuthGrantAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("agreement", "client", "scope", "requested_scope", "receipt_confirmation", "created_at")
+    search_fields = ("agreement__number", "receipt_confirmation", "client__client_id", "agreement__customer__email")
+    list_select_related = ("agreement", "client")
+    exclude = ("receipt_token",)
+    readonly_fields = [field.name for field in OAuthGrant._meta.fields if field.name != "receipt_token"]
+
+
+@admin.register(GrantToken)
+class GrantTokenAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("grant", "access_token")
+    search_fields = ("grant__agreement__number",)
+    readonly_fields = ("grant", "access_token")
+
+
+@admin.register(GrantCode)
+class GrantCodeAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("grant", "created_at")
+    search_fields = ("grant__agreement__number",)
+    exclude = ("code_checksum",)
+    readonly_fields = ("grant", "created_at")

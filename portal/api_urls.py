@@ -6,6 +6,8 @@ urlpatterns = [
     path("", include("portal.api_routes")),
     path("", include("meters.api_routes")),
     path("", include("agreements.api_routes")),
+    path("", include("portal.cds.api_routes")),
+    path("", include("agreements.grants_routes")),
     path("", include("usage.api_routes")),
     path("", include("reports.api_routes")),
 ]

@@ -181,10 +181,69 @@ class OAuthClient(AbstractApplication):
         max_length=1000, blank=True, help_text="Space-separated scopes this client may request."
     )
 
+    # --- CDS (WG1-02) client object fields. Clients made before CDS registration keep the defaults.
+    class Status(models.TextChoices):
+        PRODUCTION = "production", "Production"
+        SANDBOX = "sandbox", "Sandbox"
+        DISABLED = "disabled", "Disabled"
+
+    registration = models.ForeignKey(
+        "portal.ClientRegistration",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="clients",
+        help_text="The registration (client set) this client belongs to; empty for hand-made clients.",
+    )
+    environment = models.CharField(
+        max_length=12,
+        choices=[(Status.PRODUCTION, "Production"), (Status.SANDBOX, "Sandbox")],
+        default=Status.PRODUCTION,
+        help_text="Fixed at creation: a sandbox client never becomes a production one (a new client is made).",
+    )
+    cds_status = models.CharField("status", max_length=12, choices=Status.choices, default=Status.PRODUCTION)
+    disabled_at = models.DateTimeField(null=True, blank=True)
+    production_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="production_clients",
+        help_text="The sandbox client this production client was approved from.",
+    )
+    client_uri = models.URLField("client URI", blank=True)
+    logo_uri = models.URLField("logo URI", blank=True)
+    tos_uri = models.URLField("terms of service URI", blank=True)
+    policy_uri = models.URLField("policy URI", blank=True)
+    contacts = models.JSONField(default=list, blank=True)
+    default_scope = models.CharField(max_length=1000, blank=True)
+    default_redirect_uri = models.CharField("default redirect URI", max_length=500, blank=True)
+    default_authorization_details = models.JSONField(default=list, blank=True)
+    purposes = models.JSONField(default=dict, blank=True, help_text="cds_purposes: purpose id -> purpose.")
+    cds_modified = models.DateTimeField(null=True, blank=True, help_text="Last change through CDS.")
+
     class Meta(AbstractApplication.Meta):
         swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"
         verbose_name = "OAuth client"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(environment__in=["production", "sandbox"]), name="oauth_client_environment"
+            ),
+        ]
 
     @property
     def allowed_scope_set(self) -> set[str]:
         return set(self.allowed_scopes.split())
+
+    @property
+    def is_sandbox(self) -> bool:
+        return self.environment == self.Status.SANDBOX
+
+    def is_usable(self, request):
+        # A disabled client gets no new tokens and its tokens stop working (DOT checks both).
+        return self.cds_status != self.Status.DISABLED
+
+
+# CDS models (client registrations, credentials, messages, PAR, test accounts) live in their own
+# module; importing them here registers them with the portal app.
+from .cds.models import *  # noqa: E402, F401, F403

@@ -299,4 +299,7 @@ REPORTS_FTPS_CAFILE = os.environ.get("REPORTS_FTPS_CAFILE", "")  # extra CA cert
 REPORTS_FTPS_VERIFY = env_bool("REPORTS_FTPS_VERIFY", default=True)
 REPORTS_FTPS_TIMEOUT = int(os.environ.get("REPORTS_FTPS_TIMEOUT", "30"))
 REPORTS_MAX_ESIIDS = int(os.environ.get("REPORTS_MAX_ESIIDS", "5000"))  # per request
+# Files of one report delivered at once (threads, each with its own FTPS session and database
+# connection; more than 1 needs PostgreSQL).
+REPORTS_DELIVERY_THREADS = int(os.environ.get("REPORTS_DELIVERY_THREADS", "1"))
 DELIVERY_SECRET_KEYS = env_list("DELIVERY_SECRET_KEYS")

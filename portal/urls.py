@@ -6,6 +6,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # CDS discovery, registration and client pages, the consent endpoint and receipts; before
+    # django-oauth-toolkit's URLs, whose authorize view ours replaces.
+    path("", include("portal.cds.urls")),
+    path("", include("agreements.oauth_urls")),
     path("oauth/", include("oauth2_provider.urls", namespace="oauth2_provider")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

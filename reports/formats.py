@@ -185,22 +185,40 @@ class TexasIntervalWriter:
         return count
 
     def _flush(self, day: date, by_series: dict[int, dict[int, tuple]]) -> None:
+        # The hot loop of big reports: strings are joined from pieces cached per day and per value.
         prefix = f"{self.esiid_field},{day:%m/%d/%Y},"
+        plan = _texas_times(self.zone_name, day)
         lines = []
+        append = lines.append
+        revision_label = self.revision
         for series in sorted(by_series):
             reads = by_series[series]
             name = TEXAS_SERIES[series]
+            actual, estimated_tail, blank_tail = f",A,{name}\n", f",E,{name}\n", f",,,{name}\n"
             # Rows without data carry the day's revision, as real files do.
-            day_revision = self.revision(max(read[2] for read in reads.values()))
-            for epoch, start, end in day_plan(self.zone_name, day):
-                read = reads.get(epoch) if epoch is not None else None
+            blank_head = prefix + revision_label(max(read[2] for read in reads.values()))
+            last_revised, head = None, ""
+            for epoch, times in plan:
+                read = reads.get(epoch)
                 if read is None:
-                    lines.append(f"{prefix}{day_revision},{start},{end},,,{name}\n")
-                else:
-                    wh, estimated, revised = read
-                    flag = "E" if estimated else "A"
-                    lines.append(f"{prefix}{self.revision(revised)},{start},{end},{kwh_text(wh)},{flag},{name}\n")
+                    append(blank_head + times + blank_tail)
+                    continue
+                wh, estimated, revised = read
+                if revised != last_revised:
+                    last_revised, head = revised, prefix + revision_label(revised)
+                append(head + times + "," + _kwh_text(wh) + (estimated_tail if estimated else actual))
         self.sink("".join(lines).encode())
+
+
+@lru_cache(maxsize=4096)
+def _texas_times(zone_name: str, day: date) -> tuple[tuple[int | None, str], ...]:
+    """`day_plan` with each row's times as the text between revision and kWh: `,00:00,00:15`."""
+    return tuple((epoch, f",{start},{end}") for epoch, start, end in day_plan(zone_name, day))
+
+
+@lru_cache(maxsize=65_536)
+def _kwh_text(wh: int) -> str:
+    return kwh_text(wh)
 
 
 class IsoIntervalWriter:

@@ -261,6 +261,44 @@ def agreement_at(premise=None, customer=None, third_party=None, **fields):
     return AgreementFactory(customer=customer, third_party=third_party, premises=[premise], **fields)
 
 
+# --- OAuth / CDS -------------------------------------------------------------------------------
+
+
+class SandboxAccountFactory(factory.django.DjangoModelFactory):
+    """Marks a customer as a test account that sandbox clients may ask for consent."""
+
+    class Meta:
+        model = "portal.TestAccount"
+
+    customer = factory.SubFactory(CustomerFactory)
+    note = "Test account"
+
+
+def cds_client_set(
+    *, scope="cds_client_admin cds_usage cds_meters", third_party=None, site="http://testserver", **fields
+):
+    """A registered client set, made by the registration service itself; every secret is kept
+    on the returned object (`secrets`: client_id -> secret) as a test needs to use them."""
+    from portal.cds import registration
+    from portal.cds.models import ClientRegistration
+
+    submitted = {
+        "client_name": "Solar Insights",
+        "cds_company_name": "Solar Insights LLC",
+        "cds_contact_email": "dev@solar.example.test",
+        "cds_privacy_policy_url": "https://solar.example.test/privacy",
+        **fields,
+    }
+    return registration.register(
+        scope=scope,
+        submitted=submitted,
+        source=ClientRegistration.Source.DYNAMIC,
+        site=site,
+        third_party=third_party,
+        reveal_all=True,
+    )
+
+
 # --- usage ---------------------------------------------------------------------------------------
 
 

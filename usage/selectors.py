@@ -48,8 +48,9 @@ def _postgresql_interval_rows(premise_id: int, start: datetime, end: datetime, c
     # range prunes to the months of the window; the primary key (premise, start, series) orders it.
     connection.ensure_connection()
     # Outside a transaction a server-side cursor must be WITH HOLD (psycopg's autocommit mode).
+    # Binary results: integers arrive ready-made, with no text to parse per value.
     cursor = connection.connection.cursor(
-        name=f"interval_rows_{premise_id}_{_epoch(start)}", withhold=not connection.in_atomic_block
+        name=f"interval_rows_{premise_id}_{_epoch(start)}", withhold=not connection.in_atomic_block, binary=True
     )
     cursor.itersize = chunk_size
     try:
@@ -62,6 +63,8 @@ def _postgresql_interval_rows(premise_id: int, start: datetime, end: datetime, c
         )
         while batch := cursor.fetchmany(chunk_size):
             yield from batch
+            if len(batch) < chunk_size:  # the last batch: no round trip to learn there is no more
+                break
     finally:
         cursor.close()
 

@@ -25,6 +25,7 @@ from ._common import (
     require_third_party,
     resolve_actor,
 )
+from .grant_tokens import revoke_tokens
 
 Action = AgreementEvent.Action
 CUSTOMER_TERMINABLE = (AgreementType.ENERGY_DATA, AgreementType.IN_HOME_DEVICE_SERVICES)
@@ -68,6 +69,7 @@ def end_agreements(
     ExtensionRequest.objects.filter(pk__in=[pk for pk, _ in open_requests]).update(
         status=ExtensionRequest.Status.EXPIRED, updated_at=at
     )
+    revoke_tokens(agreement_ids=ended)  # an ended OAuth grant's tokens stop now
     AgreementEvent.objects.bulk_create(
         [event(action=action, actor=actor, at=at, agreement_id=pk, detail=reason) for pk in ended]
         + [

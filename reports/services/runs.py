@@ -7,8 +7,11 @@ same content) and never logs a read twice. Two runs at once share the work (item
 with SKIP LOCKED).
 """
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
+from django import db
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
@@ -45,32 +48,53 @@ def run_report(*, request_id: int, now: datetime | None = None) -> ReportRequest
     )
     destination = destination_for(request.third_party or f"customer-{request.customer_id}")
     try:
-        with connect(destination) as session:
-            last_pk = 0
-            while batch := list(
-                request.items.filter(status=ReportItem.Status.PENDING, pk__gt=last_pk)
-                .select_related("premise")
-                .order_by("pk")[:RUN_BATCH]
-            ):
-                windows = readable_windows_for(
-                    request.third_party,
-                    request.customer,
-                    request.kind,
-                    request.start_date,
-                    request.end_date,
-                    [item.premise for item in batch],
-                    now,
-                )
-                agreements = _covering_agreements(request, [item.premise_id for item in batch], now)
-                for item in batch:
-                    _deliver_item(request, item, session, windows.get(item.premise_id), agreements, now)
-                last_pk = batch[-1].pk
+        threads = max(1, settings.REPORTS_DELIVERY_THREADS)
+        if threads == 1:
+            _deliver_pending(request, destination, now)
+        else:
+            # Each thread has its own destination session and database connection; items are
+            # claimed with SKIP LOCKED, so the threads share the work without overlap.
+            with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="report-delivery") as pool:
+                for share in [
+                    pool.submit(_deliver_pending_in_thread, request, destination, now) for _ in range(threads)
+                ]:
+                    share.result()
     except DeliveryError as error:
         if error.transient:
             ReportRequest.objects.filter(pk=request.pk).update(failure_reason=f"Retrying: {error.message}"[:500])
             raise
         return fail_report(request_id=request.pk, reason=error.message, now=now)
     return _finish(request, destination.location, now)
+
+
+def _deliver_pending(request: ReportRequest, destination, now: datetime) -> None:
+    with connect(destination) as session:
+        last_pk = 0
+        while batch := list(
+            request.items.filter(status=ReportItem.Status.PENDING, pk__gt=last_pk)
+            .select_related("premise")
+            .order_by("pk")[:RUN_BATCH]
+        ):
+            windows = readable_windows_for(
+                request.third_party,
+                request.customer,
+                request.kind,
+                request.start_date,
+                request.end_date,
+                [item.premise for item in batch],
+                now,
+            )
+            agreements = _covering_agreements(request, [item.premise_id for item in batch], now)
+            for item in batch:
+                _deliver_item(request, item, session, windows.get(item.premise_id), agreements, now)
+            last_pk = batch[-1].pk
+
+
+def _deliver_pending_in_thread(request: ReportRequest, destination, now: datetime) -> None:
+    try:
+        _deliver_pending(request, destination, now)
+    finally:
+        db.connection.close()  # this thread's own connection
 
 
 def _covering_agreements(request: ReportRequest, premise_ids: list[int], now: datetime) -> dict[int, tuple]:

@@ -35,6 +35,7 @@ def _environment(queue: str, cafile: str, log_dir) -> dict:
         REPORTS_QUEUE=queue,
         REPORTS_FTPS_CAFILE=cafile,
         CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_SECONDS),
+        REPORTS_DELIVERY_THREADS="2",  # two files in flight when the worker dies
         EMAIL_FILE_PATH=str(log_dir / "mail"),
         DATABASE_URL=(
             f"postgres://{database['USER']}:{database['PASSWORD'] or ''}@{database['HOST'] or '127.0.0.1'}"
