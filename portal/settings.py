@@ -222,11 +222,18 @@ SPECTACULAR_SETTINGS = {
         "InHomeDeviceStatusEnum": "meters.models.InHomeDevice.Status",
         "HanRequestStatusEnum": "meters.models.HanDeviceEvent.Status",
         "HanMessageStatusEnum": "meters.models.HanMessage.Status",
+        "AgreementStatusEnum": "agreements.models.Agreement.Status",
+        "CdsClientStatusEnum": "portal.cds.serializers.STATUSES",
+        "CdsMessageStatusEnum": "portal.cds.serializers.MESSAGE_STATUSES",
+        "CdsGrantStatusEnum": "agreements.grants_api.STATUSES",
+        "CdsGrantCloseEnum": "agreements.grants_api.CLOSABLE",
     },
 }
 
 # --- OAuth2 (django-oauth-toolkit). Clients belong to a third party, or to the utility itself.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "portal.OAuthClient"
+# DOT's own token model, named so that our tables can point at it (credentials, grants).
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"  # noqa: S105 - a model name
 OAUTH2_PROVIDER = {
     "SCOPES": {
         "provisioning": "Create and update label partners, customers, premises, meters, move-ins and move-outs",
@@ -239,7 +246,16 @@ OAUTH2_PROVIDER = {
     },
     "DEFAULT_SCOPES": [],
     "SCOPES_BACKEND_CLASS": "portal.oauth.ClientScopes",
-    "ACCESS_TOKEN_EXPIRE_SECONDS": int(os.environ.get("ACCESS_TOKEN_EXPIRE_SECONDS", "3600")),
+    # Short-lived access tokens; refresh tokens rotate and die 30 days after their last use.
+    "ACCESS_TOKEN_EXPIRE_SECONDS": int(os.environ.get("ACCESS_TOKEN_EXPIRE_SECONDS", "900")),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": int(os.environ.get("REFRESH_TOKEN_EXPIRE_SECONDS", str(30 * 24 * 3600))),
+    # CDS clients authenticate with their credentials (portal.cds); tokens are tied to grants.
+    "OAUTH2_VALIDATOR_CLASS": "agreements.oauth_validator.GrantValidator",
+    # RFC 8414 metadata lists only what is offered (CDS WG1-02: authorization code, refresh,
+    # client credentials; Basic authentication).
+    "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token", "client_credentials"],
+    "OAUTH2_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["client_secret_basic"],
     "PKCE_REQUIRED": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
     "ROTATE_REFRESH_TOKEN": True,
@@ -260,6 +276,16 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
     "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
 }
+# --- CDS server metadata (WG1-01): how third parties find and register with MeterGate.
+CDS_SERVER_NAME = os.environ.get("CDS_SERVER_NAME", "MeterGate")
+CDS_SERVER_DESCRIPTION = os.environ.get(
+    "CDS_SERVER_DESCRIPTION", "Smart-meter data shared under explicit, revocable customer consent."
+)
+CDS_METADATA_CREATED = os.environ.get("CDS_METADATA_CREATED", "2026-01-01T00:00:00Z")
+CDS_METADATA_UPDATED = os.environ.get("CDS_METADATA_UPDATED", "2026-01-01T00:00:00Z")
+CDS_SUPPORT_URL = os.environ.get("CDS_SUPPORT_URL", "")  # empty: the developer page's support section
+CDS_PAR_EXPIRES_SECONDS = 600  # a pushed authorization request outlives a slow login
+CDS_REGISTRATION_RATE = os.environ.get("CDS_REGISTRATION_RATE", "60/hour")  # per address; no captcha there
 
 # --- Security: on by default whenever DEBUG is off.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
