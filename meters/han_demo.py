@@ -99,3 +99,6 @@ def seed_han(world) -> None:
     _headend_answers()
 
     world.login("customer (in-home devices)", third.customer.email, "devices removed, refused, being removed")
+
+
+seed = seed_han  # so seed_demo can list "meters.han_demo" after "agreements.demo" in DEMO_MODULES
