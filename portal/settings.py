@@ -130,6 +130,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "usage-create-interval-partitions": {"task": "usage.tasks.create_interval_partitions", "schedule": 24 * 60 * 60},
     # Report schedules: each due period (missed ones caught up) becomes one report request.
     "reports-run-due-schedules": {"task": "reports.tasks.run_due_schedules", "schedule": 5 * 60},
+    # Reports whose task was lost (a dead worker machine, a broker restart) are queued again.
+    "reports-resume-stalled": {"task": "reports.tasks.resume_stalled_reports", "schedule": 10 * 60},
     "usage-compact-last-month": {
         "task": "usage.tasks.compact_last_months_partition",
         "schedule": crontab(day_of_month="3", hour="4", minute="0"),

@@ -27,3 +27,12 @@ def run_report(self, request_id: int) -> str:
 def run_due_schedules() -> int:
     """Beat: make the due (and missed) periods of every schedule into report requests."""
     return len(services.run_due_schedules())
+
+
+@shared_task
+def resume_stalled_reports() -> int:
+    """Beat: queue again the requests whose task was lost; a run is idempotent."""
+    stalled = services.stalled_requests()
+    for request_id in stalled:
+        run_report.delay(request_id)
+    return len(stalled)

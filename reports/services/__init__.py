@@ -12,7 +12,7 @@ from .requests import (
     parse_esiid_file,
     parse_typed_esiids,
 )
-from .runs import fail_report, run_report
+from .runs import fail_report, run_report, stalled_requests
 from .schedules import cancel_schedule, create_schedule, end_schedules_of_ended_agreements, run_due_schedules
 
 __all__ = [
@@ -31,5 +31,6 @@ __all__ = [
     "run_due_schedules",
     "run_report",
     "save_delivery_settings",
+    "stalled_requests",
     "test_delivery_settings",
 ]

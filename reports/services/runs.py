@@ -8,7 +8,8 @@ with SKIP LOCKED).
 """
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
+from time import sleep
 
 from django import db
 from django.conf import settings
@@ -28,6 +29,9 @@ from .access_log import log_access
 from .requests import mark_failed, readable_windows_for, refusal_reason
 
 RUN_BATCH = 200  # items whose gate windows are checked together during a run
+LOCKED_PASSES = 5  # passes over items other runs held locked, before leaving them to those runs
+LOCKED_PAUSE_SECONDS = 1
+STALLED_AFTER = timedelta(minutes=15)  # a queued or running request without progress this long is resumed
 
 
 def run_report(*, request_id: int, now: datetime | None = None) -> ReportRequest:
@@ -48,23 +52,32 @@ def run_report(*, request_id: int, now: datetime | None = None) -> ReportRequest
     )
     destination = destination_for(request.third_party or f"customer-{request.customer_id}")
     try:
-        threads = max(1, settings.REPORTS_DELIVERY_THREADS)
-        if threads == 1:
-            _deliver_pending(request, destination, now)
-        else:
-            # Each thread has its own destination session and database connection; items are
-            # claimed with SKIP LOCKED, so the threads share the work without overlap.
-            with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="report-delivery") as pool:
-                for share in [
-                    pool.submit(_deliver_pending_in_thread, request, destination, now) for _ in range(threads)
-                ]:
-                    share.result()
+        for attempt in range(LOCKED_PASSES):
+            _deliver_all(request, destination, now)
+            if not request.items.filter(status=ReportItem.Status.PENDING).exists():
+                break
+            # Items another run holds (SKIP LOCKED): that run delivers them, or it died and its
+            # locks go with its connection; look again shortly rather than leave them behind.
+            sleep(LOCKED_PAUSE_SECONDS * (attempt + 1))
     except DeliveryError as error:
         if error.transient:
             ReportRequest.objects.filter(pk=request.pk).update(failure_reason=f"Retrying: {error.message}"[:500])
             raise
         return fail_report(request_id=request.pk, reason=error.message, now=now)
     return _finish(request, destination.location, now)
+
+
+def _deliver_all(request: ReportRequest, destination, now: datetime) -> None:
+    threads = max(1, settings.REPORTS_DELIVERY_THREADS)
+    if threads == 1:
+        _deliver_pending(request, destination, now)
+        return
+    # Each thread has its own destination session and database connection; items are claimed
+    # with SKIP LOCKED, so the threads share the work without overlap.
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="report-delivery") as pool:
+        shares = [pool.submit(_deliver_pending_in_thread, request, destination, now) for _ in range(threads)]
+        for share in shares:
+            share.result()
 
 
 def _deliver_pending(request: ReportRequest, destination, now: datetime) -> None:
@@ -233,3 +246,15 @@ def fail_report(*, request_id: int, reason: str, now: datetime | None = None) ->
             emails.report_failed(request)
             return request
     return ReportRequest.objects.get(pk=request_id)
+
+
+def stalled_requests(*, now: datetime | None = None) -> list[int]:
+    """Requests queued or running without any progress for STALLED_AFTER: their task was lost (a
+    worker machine died past the broker's visibility timeout, a broker restart). Running them
+    again is safe."""
+    since = (now or timezone.now()) - STALLED_AFTER
+    return list(
+        ReportRequest.objects.filter(
+            status__in=[ReportRequest.Status.QUEUED, ReportRequest.Status.RUNNING], updated_at__lt=since
+        ).values_list("pk", flat=True)
+    )

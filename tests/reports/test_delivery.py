@@ -254,3 +254,22 @@ def test_the_stored_ftps_password_is_encrypted(third_party, ftps_server):
 
     assert FTP_PASSWORD not in destination.password_encrypted
     assert destination_for(third_party).pk == destination.pk
+
+
+def test_a_request_whose_task_was_lost_is_queued_again_by_the_beat(third_party, agent, reports_dir):
+    from datetime import timedelta as delta
+
+    from reports import tasks
+
+    premise, _ = covered_premise(third_party)
+    load_days(premise, _days_ago(10), 1)
+    lost = _request(agent, [premise], days=(10, 10))  # its on-commit task never ran
+    ReportRequest.objects.filter(pk=lost.pk).update(updated_at=timezone.now() - delta(minutes=20))
+    recent = _request(agent, [premise], days=(9, 9))
+
+    resumed = tasks.resume_stalled_reports()
+
+    lost.refresh_from_db()
+    recent.refresh_from_db()
+    assert resumed == 1
+    assert (lost.status, recent.status) == ("delivered", "queued")
