@@ -229,6 +229,13 @@ SPECTACULAR_SETTINGS = {
         "CdsMessageStatusEnum": "portal.cds.serializers.MESSAGE_STATUSES",
         "CdsGrantStatusEnum": "agreements.grants_api.STATUSES",
         "CdsGrantCloseEnum": "agreements.grants_api.CLOSABLE",
+        "ReportStatusEnum": "reports.models.ReportRequest.Status",
+        "ReportItemStatusEnum": "reports.models.ReportItem.Status",
+        "ReportScheduleStatusEnum": "reports.models.ReportSchedule.Status",
+        "ReportSourceEnum": "reports.models.ReportRequest.Source",
+        "ReportFormatEnum": "reports.models.ReportFormat",
+        "DataKindEnum": "agreements.models.DataKind",
+        "ScheduleKindEnum": "reports.serializers.SCHEDULE_KINDS",
     },
 }
 
