@@ -91,3 +91,20 @@ class DataAccessLogAdmin(ReadOnlyMixin, admin.ModelAdmin):
     date_hierarchy = "at"
     list_select_related = ("third_party", "premise", "customer")
     readonly_fields = [field.name for field in DataAccessLog._meta.fields]
+
+
+@admin.register(ReportItem)
+class ReportItemAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("request", "esiid", "status", "reason_code", "file_name", "rows", "delivered_at")
+    list_filter = ("status", "reason_code")
+    search_fields = ("esiid", "request__number", "file_name")
+    list_select_related = ("request",)
+    readonly_fields = [field.name for field in ReportItem._meta.fields]
+
+
+@admin.register(ReportScheduleRun)
+class ReportScheduleRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("schedule", "period_start", "period_end", "request", "created_at")
+    search_fields = ("request__number", "schedule__third_party__name")
+    list_select_related = ("schedule", "request")
+    readonly_fields = [field.name for field in ReportScheduleRun._meta.fields]

@@ -15,7 +15,7 @@ from .conftest import covered_premise
 
 pytestmark = pytest.mark.django_db
 
-MODELS = ("reportrequest", "reportschedule", "deliverydestination", "dataaccesslog")
+MODELS = ("reportrequest", "reportitem", "reportschedule", "reportschedulerun", "deliverydestination", "dataaccesslog")
 
 
 def _requests(third_party, count: int) -> None:
