@@ -233,6 +233,7 @@ SPECTACULAR_SETTINGS = {
         "ReportItemStatusEnum": "reports.models.ReportItem.Status",
         "ReportScheduleStatusEnum": "reports.models.ReportSchedule.Status",
         "ReportSourceEnum": "reports.models.ReportRequest.Source",
+        "AgreementSourceEnum": "agreements.models.Agreement.Source",
         "ReportFormatEnum": "reports.models.ReportFormat",
         "DataKindEnum": "agreements.models.DataKind",
         "ScheduleKindEnum": "reports.serializers.SCHEDULE_KINDS",
