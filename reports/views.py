@@ -53,9 +53,9 @@ def request_create(request, third_party):
                 esiid_file=form.esiid_lines(),
             )
         except services.ReportError as error:
-            add_domain_error(form, error)
-            for reason in error.fields.get("esiids", []):
-                form.add_error(None, reason)
+            add_domain_error(form, error)  # each refused ESIID with its reason, under the field
+            if error.fields:
+                form.add_error(None, error.message)
         else:
             rejected = report.items.filter(status=ReportItem.Status.REJECTED).count()
             note = (
