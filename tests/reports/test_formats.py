@@ -217,3 +217,21 @@ def test_file_names_say_what_is_inside_and_do_not_change_between_runs():
         last_day=dt.date(2026, 10, 31),
     )
     assert name == "IntervalMeterUsage_10443720000000001_20261001-20261031_REP-000012.csv"
+
+
+def test_daily_reads_in_json_and_the_on_demand_report_of_the_latest_read():
+    premise = PremiseFactory()
+    revised = timezone.now().replace(microsecond=0) - timedelta(hours=2)
+    for day, kwh in ((dt.date(2026, 11, 1), "36.492"), (dt.date(2026, 11, 2), "30.001")):
+        DailyRead.objects.create(premise=premise, read_date=day, revised_at=revised, kwh=Decimal(kwh))
+
+    content, rows = _export(premise, kind="daily", format="json", first=dt.date(2026, 10, 30), days=5)
+    latest, latest_rows = _export(premise, kind="on_demand", first=dt.date(2026, 10, 30), days=5)
+
+    document = json.loads(content)
+    assert rows == 2
+    assert [(read["read_date"], read["kwh"], read["start_reading"]) for read in document["reads"]] == [
+        ("2026-11-01", "36.492", None),
+        ("2026-11-02", "30.001", None),
+    ]
+    assert latest_rows == 1 and latest.decode().splitlines()[1].endswith(",,,30.001")
