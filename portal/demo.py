@@ -75,5 +75,6 @@ def collect_logins(world) -> None:
     world.login("staff (admin site)", STAFF_EMAIL, "lands on /admin/")
     for spec in THIRD_PARTIES:
         world.login(f"third party ({spec['key']})", f"admin@{spec['key']}.demo.metergate.test", spec["name"])
-    for customer in User.objects.filter(email__endswith="@customers.demo.metergate.test").order_by("external_account_id")[:3]:
+    customers = User.objects.filter(email__endswith="@customers.demo.metergate.test")
+    for customer in customers.order_by("external_account_id")[:3]:
         world.login("customer", customer.email, customer.full_name)

@@ -3,6 +3,7 @@
 import pytest
 from django.contrib import admin
 from django.core.management import call_command
+from django.db.models import CompositePrimaryKey
 from django.urls import reverse
 
 from tests.factories import StaffFactory
@@ -26,6 +27,9 @@ def test_every_model_of_ours_is_in_the_admin():
         for app in ours
         for model in apps.get_app_config(app).get_models()
         if model not in admin.site._registry and not model._meta.auto_created
+        # Django's admin cannot address a row by a composite primary key (the interval reads);
+        # those are seen through their premise and the usage pages instead.
+        and not isinstance(model._meta.pk, CompositePrimaryKey)
     ]
     assert missing == []
 
@@ -33,13 +37,13 @@ def test_every_model_of_ours_is_in_the_admin():
 def test_every_admin_page_loads_with_data(staff_client):
     for model, model_admin in admin.site._registry.items():
         info = (model._meta.app_label, model._meta.model_name)
-        changelist = staff_client.get(reverse("admin:%s_%s_changelist" % info), {"q": "demo"})
+        changelist = staff_client.get(reverse("admin:{}_{}_changelist".format(*info)), {"q": "demo"})
         assert changelist.status_code == 200, model._meta.label
         if model_admin.has_add_permission(changelist.wsgi_request):
-            assert staff_client.get(reverse("admin:%s_%s_add" % info)).status_code == 200, model._meta.label
+            assert staff_client.get(reverse("admin:{}_{}_add".format(*info))).status_code == 200, model._meta.label
         instance = model._default_manager.first()
         if instance is not None:
-            page = staff_client.get(reverse("admin:%s_%s_change" % info, args=[instance.pk]))
+            page = staff_client.get(reverse("admin:{}_{}_change".format(*info), args=[instance.pk]))
             assert page.status_code == 200, model._meta.label
 
 

@@ -17,7 +17,7 @@ PRODUCTION = {
 
 def _inherited() -> dict:
     """This process's environment without what tests/settings.py or CI set for the suite."""
-    dropped = {*PRODUCTION, "SECURE_SSL_REDIRECT"}
+    dropped = {*PRODUCTION, "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     return {key: value for key, value in os.environ.items() if key not in dropped and "EMAIL" not in key}
 
 

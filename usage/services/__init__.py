@@ -22,11 +22,11 @@ from django.utils import timezone
 
 from portal.errors import DomainError
 
-from . import partitions
-from .ingest import FORMATS, LineError, PremiseDirectory, Rejection, detect_format
-from .ingest.common import read_batches, to_epoch, utc_month
-from .ingest.loader import LoadCounts, loader_for
-from .models import Series, kwh_to_wh
+from .. import partitions
+from ..ingest import FORMATS, LineError, PremiseDirectory, Rejection, detect_format
+from ..ingest.common import read_batches, to_epoch, utc_month
+from ..ingest.loader import LoadCounts, loader_for
+from ..models import Series, kwh_to_wh
 
 logger = logging.getLogger(__name__)
 
