@@ -5,6 +5,8 @@ from rest_framework.test import APIClient
 
 from tests.factories import OAuthClientFactory
 
+pytest_plugins = ["tests.browser"]
+
 
 @pytest.fixture
 def api_client():

@@ -25,7 +25,3 @@ def test_customer(db):
     customer = customer_at()
     SandboxAccountFactory(customer=customer)
     return customer
-
-
-# The browser fixtures of tests/e2e (Playwright driving Debian chromium), for the consent form.
-from tests.e2e.conftest import browser, page  # noqa: E402, F401
