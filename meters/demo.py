@@ -1,15 +1,12 @@
 """Demo world, meters part: ~50 customers with premises and meters in Texas, a few who moved
-out, and in-home devices in every status with their events and messages."""
+out. In-home devices come from meters.han_demo, through the real services."""
 
 from datetime import date, timedelta
-
-from django.utils import timezone
 
 from portal import demo as portal_demo
 from portal.models import User
 
-from .models import HanDeviceEvent, HanMessage, InHomeDevice, Meter, Occupancy, Premise
-from .validators import with_install_code_crc
+from .models import Meter, Occupancy, Premise
 
 FIRST_NAMES = [
     "Alice",
@@ -65,11 +62,6 @@ CITIES = [
 CUSTOMER_COUNT = 50
 
 
-def _mac(number: int) -> str:
-    digits = f"{0x000D6F0001000000 + number:016X}"
-    return ":".join(digits[i : i + 2] for i in range(0, 16, 2))
-
-
 def seed(world) -> None:
     rng = world.rng
     label_partners = world.objects["label_partners"]
@@ -121,7 +113,6 @@ def seed(world) -> None:
             )
             premises.append(premise)
     _seed_moved_out(world, customers, premises)
-    _seed_devices(world, premises)
     portal_demo.seed_ratings(world, customers)
     world.objects.update(customers=customers, premises=premises)
 
@@ -140,54 +131,3 @@ def _seed_moved_out(world, customers, premises) -> None:
             authorization_code=f"77{index:04d}",
             move_in=current.move_out + timedelta(days=1),
         )
-
-
-def _seed_devices(world, premises) -> None:
-    """Devices in every status, each with the request history that led there, and messages."""
-    now = timezone.now()
-    statuses = [InHomeDevice.Status.JOINED] * 6 + [
-        InHomeDevice.Status.PENDING,
-        InHomeDevice.Status.FAILED,
-        InHomeDevice.Status.REMOVING,
-        InHomeDevice.Status.REMOVED,
-    ]
-    third_party = world.objects["third_parties"]["brightside"]
-    for number, status in enumerate(statuses):
-        premise = premises[number * 3]
-        device = InHomeDevice.objects.create(
-            premise=premise,
-            mac=_mac(number),
-            install_code=with_install_code_crc(f"{0xA1B2C3D4E5F60000 + number:016X}"),
-            device_type=[InHomeDevice.DeviceType.IN_HOME_DISPLAY, InHomeDevice.DeviceType.THERMOSTAT][number % 2],
-            description=["Kitchen display", "Hallway thermostat"][number % 2],
-            status=status,
-        )
-        added = now - timedelta(days=20 + number)
-        add_status = {
-            InHomeDevice.Status.PENDING: HanDeviceEvent.Status.PENDING,
-            InHomeDevice.Status.FAILED: HanDeviceEvent.Status.FAILED,
-        }.get(status, HanDeviceEvent.Status.SUCCEEDED)
-        HanDeviceEvent.objects.create(
-            device=device,
-            action=HanDeviceEvent.Action.ADD,
-            status=add_status,
-            third_party=third_party,
-            completed_at=None if add_status == HanDeviceEvent.Status.PENDING else added + timedelta(minutes=2),
-            detail="Join refused by the meter" if add_status == HanDeviceEvent.Status.FAILED else "",
-        )
-        if status in (InHomeDevice.Status.REMOVING, InHomeDevice.Status.REMOVED):
-            done = status == InHomeDevice.Status.REMOVED
-            HanDeviceEvent.objects.create(
-                device=device,
-                action=HanDeviceEvent.Action.REMOVE,
-                third_party=third_party,
-                status=HanDeviceEvent.Status.SUCCEEDED if done else HanDeviceEvent.Status.PENDING,
-                reason="device_returned",
-                completed_at=now - timedelta(days=2) if done else None,
-            )
-        if status == InHomeDevice.Status.JOINED:
-            for text, message_status in [
-                ("Peak pricing 4–7 pm today", HanMessage.Status.DELIVERED),
-                ("Your weekly summary is ready", HanMessage.Status.SENT),
-            ]:
-                HanMessage.objects.create(device=device, third_party=third_party, text=text, status=message_status)

@@ -16,6 +16,7 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 
 from agreements import services as agreement_services
+from agreements.services import grants as grant_services
 from portal import serializers as portal_serializers
 from portal import services as portal_services
 from portal.errors import DomainError
@@ -144,6 +145,9 @@ def _apply_meter(meter_number: str, data: dict) -> Result:
 def _apply_move_in(_key, data: dict) -> Result:
     before = _stamp(Occupancy.objects.current().filter(premise=data["premise"], customer=data["customer"]))
     occupancy, created = meter_services.move_in(**data)
+    if created:
+        # Grants that asked for the customer's future premises (CDS `_include_future`) now cover this one.
+        grant_services.attach_future_premise(customer=occupancy.customer, premise=occupancy.premise)
     return Result(occupancy, _outcome(created, before, occupancy))
 
 

@@ -150,3 +150,22 @@ def test_a_new_occupant_may_move_in_after_the_move_out(api):
 
     assert response.status_code == 201
     assert Occupancy.objects.current().get().customer.external_account_id == "ACC-2001"
+
+
+@pytest.mark.parametrize("include_future", [True, False])
+def test_a_move_in_extends_only_grants_that_asked_for_future_premises(api, include_future):
+    from agreements.models import OAuthGrant
+    from tests.factories import OAuthClientFactory
+
+    agreement = agreement_at()
+    OAuthGrant.objects.create(
+        agreement=agreement, client=OAuthClientFactory(), scope="cds_usage", include_future_premises=include_future
+    )
+    customer = agreement.customer
+    customer.external_account_id = "ACC-2001"
+    customer.save()
+    new_premise = PremiseFactory(esiid=ESIID)
+
+    assert api.post(MOVE_INS_URL, move_in_body(), format="json").status_code == 201
+
+    assert agreement.premises.filter(pk=new_premise.pk).exists() is include_future

@@ -15,7 +15,15 @@ from django.test.utils import override_settings
 
 from portal.models import LabelPartner
 
-DEMO_MODULES = ["portal.demo", "meters.demo", "agreements.demo", "usage.demo", "reports.demo"]
+DEMO_MODULES = [
+    "portal.demo",
+    "meters.demo",
+    "agreements.demo",
+    "meters.han_demo",
+    "agreements.oauth_demo",
+    "usage.demo",
+    "reports.demo",
+]
 DEMO_PASSWORD = "metergate-demo"
 MARKER_CODE = "lonestar"
 
