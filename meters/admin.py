@@ -7,7 +7,18 @@ from django.utils import timezone
 from agreements import services as agreement_services
 from portal.errors import DomainError
 
-from .models import HanDeviceEvent, HanMessage, InHomeDevice, Meter, Occupancy, Premise
+from .models import (
+    BillingAccount,
+    HanDeviceEvent,
+    HanMessage,
+    InHomeDevice,
+    Meter,
+    Occupancy,
+    Premise,
+    Program,
+    RatePlan,
+    ServiceContract,
+)
 from .validators import normalize_mac
 
 
@@ -131,3 +142,45 @@ class HanMessageAdmin(ReadOnlyAdmin):
     search_fields = ("device__mac", "device__premise__esiid", "third_party__name", "text")
     list_select_related = ("device", "third_party")
     date_hierarchy = "created_at"
+
+
+# --- Billing: accounts, service contracts, rate plans, programs -----------------------------------
+
+
+@admin.register(RatePlan)
+class RatePlanAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "updated_at"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "applies_to", "updated_at"]
+    list_filter = ["applies_to"]
+    search_fields = ["code", "name"]
+
+
+class ServiceContractInline(admin.TabularInline):
+    model = ServiceContract
+    extra = 0
+    fields = ["contract_number", "occupancy", "service_type", "rate_plan"]
+    raw_id_fields = ["occupancy"]
+
+
+@admin.register(BillingAccount)
+class BillingAccountAdmin(admin.ModelAdmin):
+    list_display = ["account_number", "name", "customer", "status", "updated_at"]
+    list_filter = ["status"]
+    search_fields = ["account_number", "name", "customer__email", "address"]
+    raw_id_fields = ["customer", "parent"]
+    filter_horizontal = ["programs"]
+    inlines = [ServiceContractInline]
+
+
+@admin.register(ServiceContract)
+class ServiceContractAdmin(admin.ModelAdmin):
+    list_display = ["contract_number", "account", "occupancy", "service_type", "rate_plan"]
+    list_filter = ["service_type", "rate_plan"]
+    search_fields = ["contract_number", "account__account_number", "occupancy__premise__esiid"]
+    raw_id_fields = ["account", "occupancy"]
+    filter_horizontal = ["programs"]

@@ -254,3 +254,92 @@ class HanMessage(models.Model):
 
     def __str__(self):
         return f"{self.text[:30]} → {self.device.mac} ({self.get_status_display()})"
+
+
+# --- Customer billing (CDS accounts, service contracts, rate plans, programs) ---------------------
+# Supplied by the utility's billing system through provisioning; the CDS APIs show them.
+
+
+class RatePlan(models.Model):
+    """A tariff a service contract is billed on, as the billing system names it."""
+
+    code = models.CharField(max_length=40, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+
+class Program(models.Model):
+    """A utility program an account or a service contract is enrolled in (budget billing, demand response)."""
+
+    class AppliesTo(models.TextChoices):
+        ACCOUNT = "account", "Accounts"
+        SERVICE = "service", "Service contracts"
+
+    code = models.CharField(max_length=40, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    applies_to = models.CharField(max_length=10, choices=AppliesTo.choices, default=AppliesTo.ACCOUNT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+
+class BillingAccount(models.Model):
+    """A customer's billing account. Its number is the one occupancies carry (`Occupancy.account_number`)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        INACTIVE = "inactive", "Inactive"
+        CLOSED = "closed", "Closed"
+
+    account_number = models.CharField(max_length=64, unique=True)
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="billing_accounts")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    name = models.CharField(max_length=200, blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    account_types = models.JSONField(default=list, blank=True, help_text='e.g. ["residential"]')
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    contacts = models.JSONField(default=list, blank=True, help_text="E-mail addresses and E.164 phone numbers.")
+    programs = models.ManyToManyField(Program, blank=True, related_name="accounts")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["customer", "account_number"], name="billing_account_customer")]
+
+    def __str__(self):
+        return f"Account {self.account_number}"
+
+
+class ServiceContract(models.Model):
+    """A customer's service at a premise: an occupancy, billed to an account on a rate plan."""
+
+    class ServiceType(models.TextChoices):
+        ELECTRIC = "electricity", "Electricity"
+        GAS = "natural_gas", "Natural gas"
+
+    contract_number = models.CharField(max_length=64, unique=True)
+    account = models.ForeignKey(BillingAccount, on_delete=models.PROTECT, related_name="service_contracts")
+    occupancy = models.OneToOneField(Occupancy, on_delete=models.PROTECT, related_name="service_contract")
+    service_type = models.CharField(max_length=20, choices=ServiceType.choices, default=ServiceType.ELECTRIC)
+    contract_types = models.JSONField(default=list, blank=True, help_text='e.g. ["residential"]')
+    rate_plan = models.ForeignKey(
+        RatePlan, null=True, blank=True, on_delete=models.PROTECT, related_name="service_contracts"
+    )
+    programs = models.ManyToManyField(Program, blank=True, related_name="service_contracts")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Contract {self.contract_number}"
+
+    @property
+    def status(self) -> str:
+        return "active" if self.occupancy.move_out is None else "inactive"

@@ -63,3 +63,6 @@ class TouRuleAdmin(admin.ModelAdmin):
     list_display = ["tou_map", "position", "period", "weekdays", "months", "start_time", "end_time"]
     list_filter = ["tou_map", "period"]
     search_fields = ["tou_map__code", "period"]
+
+
+from . import billing_admin  # noqa: E402,F401 - bills, aggregations and certificates register themselves

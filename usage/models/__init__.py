@@ -1,6 +1,9 @@
 """Usage data: meter reads (`reads`), on-demand reads (`ondemand`), tariffs and TOU maps
-(`tariffs`), consumption extracts (`extracts`)."""
+(`tariffs`), consumption extracts (`extracts`), bills the utility supplies (`billing`),
+aggregations and energy attribute certificates (`aggregations`)."""
 
+from .aggregations import Aggregation, EnergyAttributeCertificate
+from .billing import BillSection, BillStatement
 from .extracts import ExtractRequest, ExtractType, LoadProfile
 from .ondemand import OnDemandRead
 from .reads import (
@@ -17,7 +20,11 @@ from .tariffs import Tariff, TouMap, TouRule
 
 __all__ = [
     "WH_PER_KWH",
+    "Aggregation",
+    "BillSection",
+    "BillStatement",
     "DailyRead",
+    "EnergyAttributeCertificate",
     "ExtractRequest",
     "ExtractType",
     "IntervalCorrection",
