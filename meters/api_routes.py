@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api, han_api
+from . import api, billing_api, han_api
 
 urlpatterns = [
     path("provisioning/premises/", api.PremiseListView.as_view(), name="provisioning-premise-list"),
@@ -11,6 +11,30 @@ urlpatterns = [
     path("provisioning/meters/<str:meter_number>", api.MeterView.as_view(), name="provisioning-meter"),
     path("provisioning/move-ins", api.MoveInView.as_view(), name="provisioning-move-in"),
     path("provisioning/move-outs", api.MoveOutView.as_view(), name="provisioning-move-out"),
+    path("provisioning/rate-plans/", billing_api.RatePlanListView.as_view(), name="provisioning-rate-plan-list"),
+    path("provisioning/rate-plans/<str:code>", billing_api.RatePlanView.as_view(), name="provisioning-rate-plan"),
+    path("provisioning/programs/", billing_api.ProgramListView.as_view(), name="provisioning-program-list"),
+    path("provisioning/programs/<str:code>", billing_api.ProgramView.as_view(), name="provisioning-program"),
+    path(
+        "provisioning/billing-accounts/",
+        billing_api.BillingAccountListView.as_view(),
+        name="provisioning-billing-account-list",
+    ),
+    path(
+        "provisioning/billing-accounts/<str:account_number>",
+        billing_api.BillingAccountView.as_view(),
+        name="provisioning-billing-account",
+    ),
+    path(
+        "provisioning/service-contracts/",
+        billing_api.ServiceContractListView.as_view(),
+        name="provisioning-service-contract-list",
+    ),
+    path(
+        "provisioning/service-contracts/<str:contract_number>",
+        billing_api.ServiceContractView.as_view(),
+        name="provisioning-service-contract",
+    ),
     # In-home (HAN) devices for third parties (scope han).
     path("han/devices/", han_api.DeviceListView.as_view(), name="api-han-device-list"),
     path("han/devices/<int:pk>/", han_api.DeviceDetailView.as_view(), name="api-han-device"),

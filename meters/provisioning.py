@@ -22,9 +22,11 @@ from portal import services as portal_services
 from portal.errors import DomainError
 from portal.models import LabelPartner, User
 
+from . import billing as billing_services
+from . import billing_serializers
 from . import serializers as meter_serializers
 from . import services as meter_services
-from .models import Meter, Occupancy, Premise
+from .models import BillingAccount, Meter, Occupancy, Premise, Program, RatePlan, ServiceContract
 
 
 class ProvisioningError(DomainError):
@@ -165,6 +167,17 @@ def _apply_move_out(_key, data: dict) -> Result:
     return Result(recorded, Outcome.UNCHANGED)
 
 
+def upserter(model, key: str, service):
+    """The apply function of a keyed billing record: upsert through `service`, tell the outcome."""
+
+    def apply(key_value: str, data: dict) -> Result:
+        before = _stamp(model.objects.filter(**{key: key_value}))
+        instance, created = service(**{key: key_value}, **data)
+        return Result(instance, _outcome(created, before, instance))
+
+    return apply
+
+
 OPERATIONS: dict[str, Operation] = {
     operation.kind: operation
     for operation in [
@@ -198,5 +211,33 @@ OPERATIONS: dict[str, Operation] = {
         ),
         Operation("move_ins", meter_serializers.MoveInInputSerializer, _apply_move_in),
         Operation("move_outs", meter_serializers.MoveOutInputSerializer, _apply_move_out),
+        Operation(
+            "rate_plans",
+            billing_serializers.RatePlanUpsertInputSerializer,
+            upserter(RatePlan, "code", billing_services.upsert_rate_plan),
+            key="code",
+            key_field=billing_serializers.RATE_PLAN_KEY,
+        ),
+        Operation(
+            "programs",
+            billing_serializers.ProgramUpsertInputSerializer,
+            upserter(Program, "code", billing_services.upsert_program),
+            key="code",
+            key_field=billing_serializers.PROGRAM_KEY,
+        ),
+        Operation(
+            "billing_accounts",
+            billing_serializers.BillingAccountUpsertInputSerializer,
+            upserter(BillingAccount, "account_number", billing_services.upsert_billing_account),
+            key="account_number",
+            key_field=billing_serializers.ACCOUNT_KEY,
+        ),
+        Operation(
+            "service_contracts",
+            billing_serializers.ServiceContractUpsertInputSerializer,
+            upserter(ServiceContract, "contract_number", billing_services.upsert_service_contract),
+            key="contract_number",
+            key_field=billing_serializers.CONTRACT_KEY,
+        ),
     ]
 }

@@ -17,8 +17,12 @@ from django.db import transaction
 from rest_framework import serializers
 from tqdm import tqdm
 
-from meters.provisioning import OPERATIONS, Operation, Outcome
+from meters.provisioning import OPERATIONS as ACCOUNT_OPERATIONS
+from meters.provisioning import Operation, Outcome
 from portal.errors import DomainError
+from usage.provisioning import OPERATIONS as BILL_OPERATIONS
+
+OPERATIONS = {**ACCOUNT_OPERATIONS, **BILL_OPERATIONS}
 
 REJECTED = "rejected"
 
@@ -46,7 +50,8 @@ def rejection_messages(error: Exception) -> list[tuple[str, str]]:
 
 class Command(BaseCommand):
     help = (
-        "Create or update label partners, customers, premises, meters, move-ins or move-outs from CSV "
+        "Create or update label partners, customers, premises, meters, move-ins, move-outs, rate plans, "
+        "programs, billing accounts, service contracts, bill statements or bill sections from CSV "
         "files with a header row whose columns are the provisioning API's field names (and the record's "
         "key). Rejected lines are reported with their line number; the good ones are loaded."
     )
