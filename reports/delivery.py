@@ -66,21 +66,23 @@ def destination_for(target) -> DeliveryDestination:
     raise TypeError(f"No delivery destination for {target!r}.")
 
 
-def connect(destination: DeliveryDestination):
-    """A session on the destination (a context manager with `put(name, produce)`)."""
+def connect(destination: DeliveryDestination, *, folder_root: Path | None = None):
+    """A session on the destination (a context manager with `put(name, produce)`); a folder
+    destination lives under `folder_root` (default REPORTS_LOCAL_DIR)."""
     backend = destination.backend
     if backend == DeliveryDestination.Backend.FTPS:
         return FtpsSession(destination)
     if backend == DeliveryDestination.Backend.STORAGE:
         return StorageSession(destination)
-    return FolderSession(destination)
+    return FolderSession(destination, root=folder_root)
 
 
-def deliver_file(*, target, name: str, produce: Produce) -> tuple[Any, int, str]:
+def deliver_file(*, target, name: str, produce: Produce, folder_root: Path | None = None) -> tuple[Any, int, str]:
     """Deliver one file to `target` (third party, destination name or destination): returns what
-    `produce` returned, the file's size and where it is."""
+    `produce` returned, the file's size and where it is. A folder destination lives under
+    `folder_root` (default REPORTS_LOCAL_DIR; consumption extracts pass EXTRACTS_ROOT)."""
     destination = destination_for(target)
-    with connect(destination) as session:
+    with connect(destination, folder_root=folder_root) as session:
         result, size = session.put(name, produce)
     return result, size, destination.location
 
@@ -245,10 +247,11 @@ def _quit(ftp: ftplib.FTP) -> None:
 
 
 class FolderSession:
-    """A folder under REPORTS_LOCAL_DIR (the embedded default; point it at a mounted share)."""
+    """A folder under REPORTS_LOCAL_DIR, or under `root` (the embedded default; point it at a
+    mounted share)."""
 
-    def __init__(self, destination: DeliveryDestination):
-        root = Path(settings.REPORTS_LOCAL_DIR).resolve()
+    def __init__(self, destination: DeliveryDestination, *, root: Path | None = None):
+        root = Path(root or settings.REPORTS_LOCAL_DIR).resolve()
         folder = (root / destination.folder.strip("/")).resolve()
         if folder != root and root not in folder.parents:
             raise DeliveryError(f"The folder '{destination.folder}' is outside the reports folder.")
