@@ -1,6 +1,8 @@
 """Tariffs API: tariffs and TOU maps supplied by the utility's (or supplier's) systems, scope
 `tariffs`; and the tariffs of a customer's own home, for the customer."""
 
+import io
+
 import django_filters
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
@@ -12,6 +14,7 @@ from oauth2_provider.contrib.rest_framework import (
 )
 from rest_framework import generics
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -23,9 +26,12 @@ from portal.serializers import ErrorSerializer
 from .models import Tariff, TouMap
 from .services import UsageError
 from .services import tariffs as tariff_services
+from .tariff_files import HEADER, import_tariff_stream
 from .tariff_serializers import (
     CustomerTariffOutputSerializer,
     TariffCreateInputSerializer,
+    TariffDeltaInputSerializer,
+    TariffDeltaOutputSerializer,
     TariffEndInputSerializer,
     TariffOutputSerializer,
     TariffUpdateInputSerializer,
@@ -138,6 +144,29 @@ class TariffEndView(TariffsMixin, APIView):
         data.is_valid(raise_exception=True)
         tariff = tariff_services.end_tariff(tariff=tariff, valid_to=data.validated_data["valid_to"])
         return Response(TariffOutputSerializer(tariff).data)
+
+
+@extend_schema(
+    tags=[TAG],
+    summary="Apply a tariff delta file",
+    description=(
+        f"A CSV file of tariff changes, header `{HEADER}`; `action` is insert, update or end, keyed by "
+        "`external_id`. Every line is validated; rejected lines come back with their number and reason and never "
+        "stop the good ones. Sending the same file again changes nothing."
+    ),
+    request={"multipart/form-data": TariffDeltaInputSerializer},
+    responses={200: TariffDeltaOutputSerializer, **ERRORS},
+)
+class TariffDeltaView(TariffsMixin, APIView):
+    parser_classes = [MultiPartParser]
+
+    def post(self, request):
+        data = TariffDeltaInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        stream = io.TextIOWrapper(upload.file, encoding="utf-8-sig", errors="replace", newline="")
+        result = import_tariff_stream(stream=stream, name=upload.name)
+        return Response(TariffDeltaOutputSerializer(result.as_dict()).data)
 
 
 def _tou_maps():

@@ -165,3 +165,23 @@ class TouMapOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = TouMap
         fields = ["id", "code", "name", "time_zone", "default_period", "description", "rules"]
+
+
+class TariffDeltaInputSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="A tariff delta CSV file (header: see the description).")
+
+
+class RejectedTariffLineSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    reason = serializers.CharField()
+
+
+class TariffDeltaOutputSerializer(serializers.Serializer):
+    file = serializers.CharField()
+    lines = serializers.IntegerField(help_text="Data lines read (blank lines are skipped).")
+    inserted = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    ended = serializers.IntegerField()
+    unchanged = serializers.IntegerField(help_text="Lines already applied: loading a file twice changes nothing.")
+    rejected = serializers.IntegerField()
+    rejections = RejectedTariffLineSerializer(many=True, help_text="The rejected lines (the first 1,000).")
