@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api, billing_api, han_api
+from . import api, billing_api, cds_api, han_api
 
 urlpatterns = [
     path("provisioning/premises/", api.PremiseListView.as_view(), name="provisioning-premise-list"),
@@ -35,6 +35,11 @@ urlpatterns = [
         billing_api.ServiceContractView.as_view(),
         name="provisioning-service-contract",
     ),
+    # CDS customer-data lists (WG3-01) of meters' data, for consent and direct-access tokens.
+    path("cds/accounts/", cds_api.AccountListView.as_view(), name="cds-accounts"),
+    path("cds/service-contracts/", cds_api.ServiceContractListView.as_view(), name="cds-service-contracts"),
+    path("cds/service-points/", cds_api.ServicePointListView.as_view(), name="cds-service-points"),
+    path("cds/meter-devices/", cds_api.MeterDeviceListView.as_view(), name="cds-meter-devices"),
     # In-home (HAN) devices for third parties (scope han).
     path("han/devices/", han_api.DeviceListView.as_view(), name="api-han-device-list"),
     path("han/devices/<int:pk>/", han_api.DeviceDetailView.as_view(), name="api-han-device"),

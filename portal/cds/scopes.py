@@ -186,6 +186,42 @@ CONSENT_FIELDS = (
     ),
 )
 
+# Object and field includes (WG3-01 §3.3): each widens what the grant's APIs answer; all off by
+# default, so a client gets the required fields only unless it asks (and the customer agrees).
+INCLUDES = {
+    "include_accounts": "Also the accounts (and parent accounts) of the objects shared.",
+    "include_service_contracts": "Also the service contracts of the objects shared.",
+    "include_service_points": "Also the service points of the objects shared.",
+    "include_meter_devices": "Also the meters of the service points shared.",
+    "include_bill_statements": "Also the bill statements of the accounts shared.",
+    "include_bill_sections": "Also the bill sections of the accounts shared.",
+    "include_aggregations": "Also the aggregations the service points shared belong to.",
+    "include_usage_segments": "Also the usage of the service points shared.",
+    "include_eacs": "Also the energy attribute certificates of the service points shared.",
+    "include_account_numbers": "Account numbers (customer_number, account_number, account_entity).",
+    "include_account_details": "Account name, address, types, status and contacts.",
+    "include_account_programs": "The programs accounts are enrolled in.",
+    "include_contract_numbers": "Contract numbers (contract_number, contract_entity).",
+    "include_rate_plans": "The rate plan of each service contract.",
+    "include_service_contract_details": "Contract address, start and end.",
+    "include_service_programs": "The programs service contracts are enrolled in.",
+    "include_premises": "The premise numbers of each service point.",
+    "include_service_point_addresses": "The address of each service point.",
+    "include_coordinates": "Latitude and longitude of each service point (when known).",
+    "include_meter_numbers": "Meter numbers.",
+    "include_meter_apps": "Apps installed on meters.",
+    "include_bill_statement_files": "A link to each bill statement's file.",
+    "include_bill_statement_charges": "Balances and new charges of each bill statement.",
+    "include_bill_statement_programs": "Programs listed on bill statements.",
+    "include_bill_section_line_items": "The line items of each bill section.",
+    "include_aggregation_addresses": "The addresses grouped in each aggregation.",
+}
+INCLUDE_FIELDS = tuple(
+    DetailsField(key, key.removeprefix("include_").replace("_", " ").capitalize(), text, "boolean", default=False)
+    for key, text in INCLUDES.items()
+)
+CONSENT_FIELDS = CONSENT_FIELDS + INCLUDE_FIELDS
+
 DIRECT_FIELDS = (
     _preselection("servicepoint_numbers", "service point numbers (ESIIDs)"),
     _preselection("meter_numbers", "meter numbers"),

@@ -1,0 +1,174 @@
+"""What a CDS access token reaches: for each customer-data API, the live grants behind the token,
+the authorization-details entries that open the API, and the service points each one covers.
+
+The rules (WG3-01 §3.2-3.3):
+  * an entry counts only if its scope type is in the token's scope (a narrowed grant or token
+    reaches less) and its grant is live;
+  * an API opens by the entry's type (e.g. `cds_meters` opens meter devices) or by an object
+    include (`include_meter_devices`);
+  * the grant's premises are narrowed again by the entry's preselections (which only ever
+    narrow: `_all` and null leave them as they are);
+  * optional fields appear only under a field include the entry sets (or its type implies:
+    `cds_rate_plan` shows rate plans).
+Reads of meter data still go through the access gate (`usage_windows`).
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Q
+from django.utils import timezone
+
+from meters.models import BillingAccount, Occupancy, Premise
+from portal.cds import scopes
+
+from . import access
+from .models import OAuthGrant
+from .services import grants as grant_services
+
+# API -> (scope types that open it, the object include that adds it)
+API_OPENERS = {
+    "accounts": (
+        {"cds_accounts", "cds_service_contracts", "cds_bill_statements", "cds_service_bills", "cds_account_programs"},
+        "include_accounts",
+    ),
+    "service_contracts": (
+        {"cds_service_contracts", "cds_rate_plan", "cds_service_programs", "cds_service_bills"},
+        "include_service_contracts",
+    ),
+    "service_points": (set(), "include_service_points"),
+    "meter_devices": ({"cds_meters"}, "include_meter_devices"),
+    "bill_statements": ({"cds_bill_statements"}, "include_bill_statements"),
+    "bill_sections": ({"cds_service_bills"}, "include_bill_sections"),
+    "aggregations": (set(), "include_aggregations"),
+    "usage_segments": ({"cds_usage"}, "include_usage_segments"),
+    "eacs": (set(), "include_eacs"),
+}
+# Field includes a scope type implies (its default access covers those fields).
+IMPLIED_INCLUDES = {
+    "cds_rate_plan": {"include_rate_plans"},
+    "cds_account_programs": {"include_account_programs"},
+    "cds_service_programs": {"include_service_programs"},
+}
+PRESELECTIONS = ("servicepoint_numbers", "meter_numbers", "account_numbers")
+
+
+@dataclass(frozen=True)
+class Share:
+    """One entry of one live grant, with the premises it covers after its preselections."""
+
+    grant: OAuthGrant
+    entry: dict
+    premise_ids: frozenset
+
+    def sets(self, flag: str) -> bool:
+        return bool(self.entry.get(flag)) or flag in IMPLIED_INCLUDES.get(self.entry["type"], ())
+
+
+@dataclass
+class Reach:
+    token_scopes: set
+    shares: list = field(default_factory=list)
+
+    def for_api(self, api: str) -> list[Share]:
+        types, include = API_OPENERS[api]
+        return [share for share in self.shares if share.entry["type"] in types or share.entry.get(include)]
+
+    def opens(self, api: str) -> bool:
+        return bool(self.for_api(api))
+
+    def premise_ids(self, api: str) -> set[int]:
+        return {pk for share in self.for_api(api) for pk in share.premise_ids}
+
+    def includes(self, api: str, flag: str) -> bool:
+        return any(share.sets(flag) for share in self.for_api(api))
+
+    def occupancies(self, api: str):
+        """The occupancies of each grant's customer at the premises the API reaches."""
+        condition = Q(pk__in=[])
+        for share in self.for_api(api):
+            condition |= Q(customer_id=share.grant.agreement.customer_id, premise_id__in=share.premise_ids)
+        return Occupancy.objects.filter(condition)
+
+    def accounts(self, api: str):
+        """Billing accounts behind those occupancies, by (customer, account number)."""
+        condition = Q(pk__in=[])
+        for customer_id, number in self.occupancies(api).values_list("customer_id", "account_number").distinct():
+            condition |= Q(customer_id=customer_id, account_number=number)
+        return BillingAccount.objects.filter(condition)
+
+    def usage_windows(self, api: str, *, kind: str, start: datetime, end: datetime) -> dict[int, list]:
+        """Premise id -> [(lower, upper)] of [start, end) each share may read now: the access gate
+        for the share's own agreement, trimmed by `segment_start` and `sync_until`."""
+        windows: dict[int, list] = {}
+        now = timezone.now()
+        for share in self.for_api(api):
+            agreement = share.grant.agreement
+            lower, upper = start, min(end, now)
+            floor = _moment(share.entry.get("segment_start"), date_only=True)
+            ceiling = _moment(share.entry.get("sync_until"))
+            lower = max(lower, floor) if floor else lower
+            upper = min(upper, ceiling) if ceiling else upper
+            if lower >= upper:
+                continue
+            readable = access.readable_windows(
+                third_party=agreement.third_party,
+                premises=list(share.premise_ids),
+                kind=kind,
+                start=lower,
+                end=upper,
+                agreement=agreement,
+            )
+            for premise_id, window in readable.items():
+                windows.setdefault(premise_id, []).append(window)
+        return windows
+
+
+def _moment(value, *, date_only: bool = False):
+    from portal.cds import rar
+
+    if not value or value == rar.INFINITE:
+        return None
+    if date_only:
+        return rar.resolve_date_back(value, now=timezone.now())
+    return rar.resolve_datetime(value, now=timezone.now())
+
+
+def _narrowed(premises: list[Premise], entry: dict, account_numbers: dict[int, set]) -> frozenset:
+    keep = {premise.pk for premise in premises}
+    for name in PRESELECTIONS:
+        values = entry.get(name)
+        if values is None or scopes.ALL in values:
+            continue
+        wanted = set(values) - {scopes.INCLUDE_FUTURE}
+        if not wanted and scopes.INCLUDE_FUTURE in values:
+            continue
+        if name == "servicepoint_numbers":
+            keep &= {premise.pk for premise in premises if premise.esiid in wanted}
+        elif name == "meter_numbers":
+            keep &= {
+                premise.pk for premise in premises if {meter.meter_number for meter in premise.meters.all()} & wanted
+            }
+        else:
+            keep &= {premise.pk for premise in premises if account_numbers.get(premise.pk, set()) & wanted}
+    return frozenset(keep)
+
+
+def reach_of(access_token) -> Reach:
+    """The reach of a consent (or grant admin) token: its live grants' entries in its scope."""
+    token_scopes = set((access_token.scope or "").split())
+    reach = Reach(token_scopes=token_scopes)
+    now = timezone.now()
+    for grant in grant_services.token_grants(access_token):
+        if not grant_services.is_live(grant, now):
+            continue
+        premises = list(grant.agreement.premises.prefetch_related("meters"))
+        account_numbers: dict[int, set] = {}
+        for premise_id, number in Occupancy.objects.filter(
+            customer_id=grant.agreement.customer_id, premise__in=premises
+        ).values_list("premise_id", "account_number"):
+            account_numbers.setdefault(premise_id, set()).add(number)
+        for entry in grant.authorization_details:
+            if entry.get("type") in token_scopes and entry["type"] in grant.scope.split():
+                reach.shares.append(Share(grant, entry, _narrowed(premises, entry, account_numbers)))
+    return reach
