@@ -1,11 +1,14 @@
 """The head-end adapter: the one way MeterGate reaches the meter network, for HAN joins, removals
-and messages. `settings.HEADEND_ADAPTER` names the class; the default is the simulator below.
+and messages, and on-demand register reads. `settings.HEADEND_ADAPTER` names the class; the default is
+the simulator below.
 
 The interface (subclass `HeadEnd`):
 
     request_join(device: DeviceRequest) -> str        ask the meter to let a device join its HAN
     request_removal(device: DeviceRequest) -> str     ask the meter to drop a device from its HAN
     send_message(message: MessageRequest) -> str      deliver a short text to a joined device
+    request_read(request: ReadRequest) -> str         ask the meter for its register now (the
+                                                      answer's `value` kWh and `read_at`)
     poll(references: list[str]) -> dict[str, Answer]  the answers known now, by reference
 
 Each request returns as soon as the head-end has taken it, with the head-end's reference for it
@@ -21,6 +24,8 @@ the database.
 import secrets
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
 from functools import cache
 
 from django.conf import settings
@@ -47,11 +52,22 @@ class MessageRequest:
 
 
 @dataclass(frozen=True)
+class ReadRequest:
+    """An on-demand read of the meter's register (`meter_number` empty when none is recorded)."""
+
+    esiid: str
+    meter_number: str = ""
+
+
+@dataclass(frozen=True)
 class Answer:
-    """The outcome of one request: joined / removed / delivered, or not, and why."""
+    """The outcome of one request: joined / removed / delivered / read, or not, and why. A read
+    that succeeded carries the register (`value`, kWh, 3 decimals) and when the meter took it."""
 
     succeeded: bool
     detail: str = ""
+    value: Decimal | None = None
+    read_at: datetime | None = None
 
 
 class HeadEnd(ABC):
@@ -67,6 +83,10 @@ class HeadEnd(ABC):
     @abstractmethod
     def poll(self, references: list[str]) -> dict[str, Answer]: ...
 
+    def request_read(self, request: ReadRequest) -> str:
+        """Not abstract, so adapters written before on-demand reads keep working for HAN work."""
+        raise HeadEndUnavailable(f"{type(self).__name__} does not take on-demand reads.")
+
 
 class SimulatedHeadEnd(HeadEnd):
     """A deterministic head-end for the demo and the tests. It takes every request and answers
@@ -78,9 +98,14 @@ class SimulatedHeadEnd(HeadEnd):
         MAC ends in DE      a removal is never answered (it times out)
         text has [undeliverable]   delivery fails
         text has [no answer]       delivery is never confirmed (it times out)
+        meter number has NOREAD    an on-demand read fails (the meter did not answer)
+        meter number has SILENT    an on-demand read is never answered (it times out)
         anything else       succeeds
 
-    The verdict travels inside the reference, so any process (web, worker) can answer a poll.
+    An on-demand read reports a register that grows steadily with time (`simulated_register`):
+    a start of 10 kWh per unit of the ESIID's last 4 digits, plus 1.26 kWh an hour since 2020;
+    the meter "reads" it when the request is taken. The verdict (and a read's value and time)
+    travels inside the reference, so any process (web, worker) can answer a poll.
     """
 
     PREFIX = "sim"
@@ -102,22 +127,48 @@ class SimulatedHeadEnd(HeadEnd):
             return self._reference("message", "refused")
         return self._reference("message", "silent" if self.NO_ANSWER in text else "ok")
 
+    def request_read(self, request: ReadRequest) -> str:
+        meter = request.meter_number.upper()
+        verdict = "refused" if "NOREAD" in meter else "silent" if "SILENT" in meter else "ok"
+        read_at = int(datetime.now(UTC).timestamp())
+        return self._reference("read", verdict, f"{read_at}-{simulated_register(request.esiid, read_at)}")
+
     def poll(self, references: list[str]) -> dict[str, Answer]:
         answers = {}
         for reference in references:
-            prefix, kind, verdict, _ = ([*reference.split("-", 3), "", "", ""])[:4]
+            prefix, kind, verdict, rest = ([*reference.split("-", 3), "", "", ""])[:4]
             if prefix == self.PREFIX and kind in DETAILS and verdict in self.VERDICTS:
-                answers[reference] = Answer(verdict == "ok", DETAILS[kind][verdict])
+                answer = Answer(verdict == "ok", DETAILS[kind][verdict])
+                if kind == "read" and answer.succeeded:
+                    read_at, register_wh, _ = rest.split("-", 2)
+                    answer = Answer(
+                        True,
+                        answer.detail,
+                        value=Decimal(int(register_wh)).scaleb(-3),
+                        read_at=datetime.fromtimestamp(int(read_at), UTC),
+                    )
+                answers[reference] = answer
         return answers
 
-    def _reference(self, kind: str, verdict: str) -> str:
-        return f"{self.PREFIX}-{kind}-{verdict}-{secrets.token_hex(8)}"
+    def _reference(self, kind: str, verdict: str, payload: str = "") -> str:
+        payload = f"{payload}-" if payload else ""
+        return f"{self.PREFIX}-{kind}-{verdict}-{payload}{secrets.token_hex(8)}"
+
+
+SIMULATED_REGISTER_EPOCH = 1_577_836_800  # 2020-01-01 UTC
+
+
+def simulated_register(esiid: str, at_epoch: int) -> int:
+    """The simulator's register in Wh for a premise at an instant: deterministic and growing."""
+    start = int(esiid[-4:] or 0) * 10_000 if esiid[-4:].isdigit() else 0
+    return start + max(0, at_epoch - SIMULATED_REGISTER_EPOCH) * 21 // 60
 
 
 DETAILS = {
     "join": {"ok": "Joined the meter's network.", "refused": "The meter refused the join (check the install code)."},
     "remove": {"ok": "Removed from the meter's network.", "refused": "The meter refused to remove the device."},
     "message": {"ok": "Delivered to the device.", "refused": "The device did not accept the message."},
+    "read": {"ok": "Read from the meter.", "refused": "The meter did not answer the read request."},
 }
 
 

@@ -121,6 +121,8 @@ CELERY_TASK_ROUTES = {
     "reports.tasks.run_report": {"queue": os.environ.get("REPORTS_QUEUE", "reports")},
     # HAN requests and messages to the meter network (env HEADEND_QUEUE: a test worker's own queue).
     "meters.tasks.*": {"queue": os.environ.get("HEADEND_QUEUE", "headend")},
+    # On-demand meter reads go to the meter network too.
+    "usage.tasks.*_on_demand_read*": {"queue": os.environ.get("HEADEND_QUEUE", "headend")},
 }
 CELERY_BEAT_SCHEDULE: dict = {
     # The access gate already ignores agreements past their end; the sweep records the expiry.
@@ -138,6 +140,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # HAN requests: send any the web process could not enqueue, poll answers, time out, purge > 13 months.
     "meters-han-poll": {"task": "meters.tasks.poll_open_requests", "schedule": 60},
+    # On-demand reads: send what the web process could not enqueue, poll answers, time out.
+    "usage-on-demand-sweep": {"task": "usage.tasks.sweep_on_demand_reads", "schedule": 60},
     "meters-han-expire": {"task": "meters.tasks.expire_han_requests", "schedule": 60},
     "meters-han-purge": {"task": "meters.tasks.purge_han_history", "schedule": 24 * 60 * 60},
 }
@@ -325,6 +329,9 @@ HEADEND_ADAPTER = os.environ.get("HEADEND_ADAPTER", "meters.headend.SimulatedHea
 # A HAN add / remove request or message without an answer from the head-end fails after this.
 HAN_REQUEST_TIMEOUT = timedelta(minutes=int(os.environ.get("HAN_REQUEST_TIMEOUT_MINUTES", "10")))
 HAN_POLL_SECONDS = int(os.environ.get("HAN_POLL_SECONDS", "5"))  # first poll of the head-end after a request
+# On-demand meter reads: first poll after sending, and when an unanswered one times out.
+ON_DEMAND_POLL_SECONDS = int(os.environ.get("ON_DEMAND_POLL_SECONDS", "5"))
+ON_DEMAND_READ_TIMEOUT = timedelta(minutes=int(os.environ.get("ON_DEMAND_READ_TIMEOUT_MINUTES", "5")))
 ACCESS_TOKEN_LIFETIME = timedelta(seconds=OAUTH2_PROVIDER["ACCESS_TOKEN_EXPIRE_SECONDS"])
 # Meter-data files dropped here are ingested by a beat task, then moved to processed/ or failed/.
 USAGE_INBOX_DIR = Path(os.environ.get("USAGE_INBOX_DIR", BASE_DIR / "var" / "inbox"))

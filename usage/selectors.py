@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 
 from django.db import connection
 
-from .models import DailyRead, IntervalRead, MonthlyRead
+from .models import DailyRead, IntervalRead, MonthlyRead, OnDemandRead
 
 CHUNK_SIZE = 5_000
 
@@ -85,6 +85,18 @@ def monthly_reads(*, premise_id: int, first_day: date, last_day: date, chunk_siz
         .order_by("start_date")
         .iterator(chunk_size=chunk_size)
     )
+
+
+def on_demand_reads(*, premise_id: int, windows: Iterable[Window]) -> list[OnDemandRead]:
+    """The premise's on-demand reads requested in one of `windows`, oldest first."""
+    reads = []
+    for start, end in windows:
+        reads.extend(
+            OnDemandRead.objects.filter(premise_id=premise_id, requested_at__gte=start, requested_at__lt=end).order_by(
+                "requested_at", "pk"
+            )
+        )
+    return reads
 
 
 def epoch_to_utc(seconds: int) -> datetime:
