@@ -17,5 +17,6 @@ urlpatterns = [
     path("agreements/", include("agreements.urls")),
     path("devices/", include("meters.urls")),
     path("reports/", include("reports.urls")),
+    path("usage/", include("usage.urls")),
     path("", include("portal.account_urls")),
 ]

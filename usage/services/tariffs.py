@@ -9,7 +9,7 @@ contract") may supersede only tariffs the customer entered; the supplier's are r
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -338,3 +338,19 @@ def _replace_rules(tou_map: TouMap, rules: list[TouRule]) -> None:
     for rule in rules:
         rule.tou_map = tou_map
     TouRule.objects.bulk_create(rules)
+
+
+def peak_hours_map(*, start: time, end: time, weekdays_only: bool, time_zone: str = "America/Chicago") -> TouMap:
+    """The TOU map of a simple peak-hours choice (one window, every day or Monday to Friday), shared
+    by every customer who picks the same hours: found by its code, made once."""
+    days = "weekdays" if weekdays_only else "daily"
+    code = f"peak-{days}-{start:%H%M}-{end:%H%M}"
+    if time_zone != "America/Chicago":
+        code = f"{code}-{slugify(time_zone)}"[:40]
+    existing = TouMap.objects.filter(code=code).first()
+    if existing is not None:
+        return existing
+    label = "Monday to Friday" if weekdays_only else "Every day"
+    rule = RuleInput(period="peak", weekdays="12345" if weekdays_only else "1234567", start_time=start, end_time=end)
+    name = f"{label} {start:%H:%M}-{'24:00' if end == time(0) else f'{end:%H:%M}'} peak"
+    return create_tou_map(code=code, name=name, time_zone=time_zone, rules=[rule])

@@ -1,0 +1,14 @@
+"""Portal pages of the usage app, under /usage/ (namespace `usage`)."""
+
+from django.urls import path
+
+from . import contract_views
+
+app_name = "usage"
+
+urlpatterns = [
+    path("contract/", contract_views.contract_overview, name="contract"),
+    path("contract/<str:esiid>/new/", contract_views.contract_create, name="contract-create"),
+    path("contract/tariff/<int:pk>/edit/", contract_views.contract_edit, name="contract-edit"),
+    path("contract/tariff/<int:pk>/end/", contract_views.contract_end, name="contract-end"),
+]
