@@ -1,11 +1,29 @@
-"""Forms of the account pages: registration, password reset (mailed through Celery), rating."""
+"""Forms of the account pages: login (behind the brute-force lock), registration, password reset
+(mailed through Celery), rating."""
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
+from . import login_lock
 from .models import User
 from .notifications import send_templated_email
+
+
+class LockingAuthenticationForm(AuthenticationForm):
+    """Django's login form, counting failures with `login_lock` and refusing while locked."""
+
+    def clean(self):
+        email, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if email is not None and password:
+            try:
+                self.user_cache = login_lock.check_password_login(self.request, email=email, password=password)
+            except login_lock.LoginLocked as error:
+                raise forms.ValidationError(error.message, code="locked") from None
+            except login_lock.InvalidCredentials:
+                raise self.get_invalid_login_error() from None
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
 
 
 class RegistrationForm(forms.Form):

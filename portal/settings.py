@@ -346,3 +346,21 @@ REPORTS_MAX_ESIIDS = int(os.environ.get("REPORTS_MAX_ESIIDS", "5000"))  # per re
 # connection; more than 1 needs PostgreSQL).
 REPORTS_DELIVERY_THREADS = int(os.environ.get("REPORTS_DELIVERY_THREADS", "1"))
 DELIVERY_SECRET_KEYS = env_list("DELIVERY_SECRET_KEYS")
+# Brute-force lock on password logins (portal login page, Smart Meter Texas customer API): failures
+# counted per account and per client address over a window; at the limit, refused until it ends.
+LOGIN_LOCK_MAX_FAILURES = int(os.environ.get("LOGIN_LOCK_MAX_FAILURES", "5"))
+LOGIN_LOCK_MAX_FAILURES_PER_IP = int(os.environ.get("LOGIN_LOCK_MAX_FAILURES_PER_IP", "30"))
+LOGIN_LOCK_SECONDS = int(os.environ.get("LOGIN_LOCK_SECONDS", "900"))
+# Smart Meter Texas customer API (usage.smt_api): a token lapses after this long without use.
+SMT_TOKEN_IDLE = timedelta(minutes=int(os.environ.get("SMT_TOKEN_IDLE_MINUTES", "15")))
+# Webhooks: https endpoints only, unless WEBHOOK_ALLOW_LOCAL (default: DEBUG) also allows plain http
+# to this machine and private addresses (development and tests). Retries run for 72 hours; an
+# endpoint with no success for WEBHOOK_DISABLE_AFTER (and at least WEBHOOK_DISABLE_MIN_FAILURES
+# failures in a row) is disabled. A rotated-out secret still signs for WEBHOOK_SECRET_OVERLAP.
+WEBHOOK_ALLOW_LOCAL = env_bool("WEBHOOK_ALLOW_LOCAL", default=DEBUG)
+WEBHOOK_TIMEOUT_SECONDS = int(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
+WEBHOOK_DISABLE_AFTER = timedelta(hours=int(os.environ.get("WEBHOOK_DISABLE_AFTER_HOURS", "72")))
+WEBHOOK_DISABLE_MIN_FAILURES = int(os.environ.get("WEBHOOK_DISABLE_MIN_FAILURES", "10"))
+WEBHOOK_SECRET_OVERLAP = timedelta(hours=int(os.environ.get("WEBHOOK_SECRET_OVERLAP_HOURS", "24")))
+WEBHOOK_MAX_ENDPOINTS = int(os.environ.get("WEBHOOK_MAX_ENDPOINTS", "10"))  # per third party
+WEBHOOK_LOG_DAYS = int(os.environ.get("WEBHOOK_LOG_DAYS", "30"))  # finished deliveries kept this long

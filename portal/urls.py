@@ -14,6 +14,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("portal.api_urls")),
+    # The Smart Meter Texas customer API, at smartmetertexas.com's own paths (/commonapi/..., /api/...).
+    path("", include("usage.smt_urls")),
     path("agreements/", include("agreements.urls")),
     path("devices/", include("meters.urls")),
     path("reports/", include("reports.urls")),

@@ -1,22 +1,25 @@
-"""Account pages: registration and activation, the landing page by role, dashboards, ratings.
-Login, logout and password reset are Django's views (see account_urls)."""
+"""Account pages: login (Django's view behind the brute-force lock), registration and activation,
+the landing page by role, dashboards, ratings. Logout and password reset are Django's views (see
+account_urls)."""
 
 from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from meters import selectors as meter_selectors
 
-from . import selectors, services
+from . import selectors, services, smt_tokens
 from .errors import AccountError
-from .forms import RatingForm, RegistrationForm
+from .forms import LockingAuthenticationForm, RatingForm, RegistrationForm
 from .models import ThirdParty, ThirdPartyRating, User
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -45,6 +48,19 @@ def role_required(role: str):
         return wrapper
 
     return decorator
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login page; while the account or the address is locked it answers 403."""
+
+    authentication_form = LockingAuthenticationForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.has_error(NON_FIELD_ERRORS, "locked"):
+            response.status_code = 403
+        return response
 
 
 def home(request):
@@ -102,8 +118,18 @@ def customer_dashboard(request):
     context = {
         "current_occupancies": [occupancy for occupancy in occupancies if occupancy.move_out is None],
         "past_occupancies": [occupancy for occupancy in occupancies if occupancy.move_out is not None],
+        "home_tools_signed_in": smt_tokens.live_tokens(user=request.user).count(),
     }
     return render(request, "portal/customer_dashboard.html", context)
+
+
+@role_required(User.Role.CUSTOMER)
+@require_POST
+def sign_out_home_tools(request):
+    """Revoke every Smart Meter Texas API token of the customer (a lost or shared device)."""
+    signed_out = smt_tokens.revoke_tokens(user=request.user)
+    messages.success(request, f"Signed out {signed_out} home tool{'s' if signed_out != 1 else ''}.")
+    return redirect("customer-dashboard")
 
 
 @role_required(User.Role.THIRD_PARTY)
