@@ -19,6 +19,7 @@ DEMO_MODULES = [
     "portal.demo",
     "meters.demo",
     "agreements.demo",
+    "usage.tariffs_demo",
     "meters.han_demo",
     "agreements.oauth_demo",
     "usage.demo",
