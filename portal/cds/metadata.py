@@ -17,6 +17,13 @@ from oauth2_provider.views import OAuthServerMetadataView
 from . import scopes
 from .models import TestAccount
 
+# Green Button Connect My Data (reference/green-button.md §2): the function blocks MeterGate serves
+# (common, core CMD, 15-minute interval electricity, forward and reverse flow, TLS, OAuth, usage
+# summaries, several usage points, REST resources, query parameters), daily blocks and a year of
+# history in seconds. A third party asks the customer for it with the `cds_usage` consent scope.
+ESPI_SCOPE = "FB=1_3_4_5_8_13_14_15_18_32_37;IntervalDuration=900;BlockDuration=daily;HistoryLength=31536000"
+ESPI_CONSENT_SCOPE = "cds_usage"
+
 
 def _absolute(request, name: str, fragment: str = "") -> str:
     return request.build_absolute_uri(reverse(name)) + fragment
@@ -79,6 +86,9 @@ def authorization_server_metadata(request, base: dict) -> dict:
             "cds_test_accounts": _absolute(request, "oauth-test-accounts"),
             "cds_scope_descriptions": scope_descriptions(request),
             "cds_registration_fields": registration_fields(request),
+            "espi_scope": ESPI_SCOPE,
+            "espi_consent_scope": ESPI_CONSENT_SCOPE,
+            "espi_resource_endpoint": _absolute(request, "espi-read-service-status").removesuffix("/ReadServiceStatus"),
         }
     )
     return data
@@ -93,6 +103,35 @@ class AuthorizationServerMetadataView(OAuthServerMetadataView):
         base = json.loads(response.content)
         response.content = json.dumps(authorization_server_metadata(request, base)).encode()
         return response
+
+
+# WG3-01 §3.1: the customer-data APIs by their metadata key, each from its URL name.
+CUSTOMER_DATA_APIS = {
+    "cds_accounts_api": "cds-accounts",
+    "cds_servicecontracts_api": "cds-service-contracts",
+    "cds_servicepoints_api": "cds-service-points",
+    "cds_meterdevices_api": "cds-meter-devices",
+    "cds_billstatement_api": "cds-bill-statements",
+    "cds_billsection_api": "cds-bill-sections",
+    "cds_aggregations_api": "cds-aggregations",
+    "cds_usagesegments_api": "cds-usage-segments",
+    "cds_eacs_api": "cds-eacs",
+}
+
+
+def customer_data_metadata(request) -> dict:
+    data = {"cds_customerdata_version": "v1"}
+    data.update({key: _absolute(request, name) for key, name in CUSTOMER_DATA_APIS.items()})
+    data["cds_usagesegments_additional_value_types"] = {}
+    data["cds_eac_formats"] = {
+        "metergate_json_v1": {
+            "id": "metergate_json_v1",
+            "name": "MeterGate certificate (JSON)",
+            "description": "The surplus generation of a service point over a period, in kWh, as JSON.",
+            "documentation": _absolute(request, "oauth-docs", "#eacs"),
+        }
+    }
+    return data
 
 
 @require_GET
@@ -110,6 +149,7 @@ def cds_server_metadata(request):
         "support": settings.CDS_SUPPORT_URL or _absolute(request, "oauth-docs", "#support"),
         "capabilities": ["oauth"],
         "oauth_metadata": _absolute(request, "oauth-server-metadata"),
+        **customer_data_metadata(request),
     }
     response = JsonResponse(data)
     response["Access-Control-Allow-Origin"] = "*"

@@ -1,0 +1,420 @@
+"""CDS customer-data lists of the data usage owns (WG3-01 §3.6): bill statements, bill sections,
+usage segments, aggregations and energy attribute certificates, each limited to what the token's
+grants reach; usage is read through the access gate."""
+
+from datetime import timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from agreements.cds_api import GrantedListView
+from meters.cds_api import list_schema
+from meters.models import Meter, Premise
+from portal.cds import paging
+from portal.cds.resources import Q_PARAMETER, date_filter, decimal_text, filter_by, ids_parameter, search, stamps
+
+from .models import Aggregation, BillSection, BillStatement, EnergyAttributeCertificate
+from .services import aggregations as aggregation_services
+from .services import segments as segment_services
+
+# --- Bill statements -----------------------------------------------------------------------------
+
+
+def _dated(queryset, request, field: str):
+    after, before = date_filter(request, "after"), date_filter(request, "before")
+    if after is not None:
+        queryset = queryset.filter(**{f"{field}__gte": after})
+    if before is not None:
+        queryset = queryset.filter(**{f"{field}__lt": before})
+    return queryset
+
+
+class BillStatementListView(GrantedListView):
+    api = "bill_statements"
+    response_key = "bill_statements"
+
+    def objects(self, request, reach):
+        statements = BillStatement.objects.filter(account__in=reach.accounts(self.api))
+        statements = filter_by(
+            statements,
+            request,
+            {
+                "cds_billstatement_ids": "pk",
+                "cds_account_ids": "account_id",
+                "account_numbers": "account__account_number",
+            },
+        )
+        statements = _dated(statements, request, "statement_date")
+        return (
+            statements.select_related("account")
+            .prefetch_related("account__programs")
+            .order_by("-statement_date", "-pk")
+        )
+
+    def represent(self, request, statement, reach):
+        data = {
+            "cds_billstatement_id": str(statement.pk),
+            **stamps(statement),
+            "cds_account_id": str(statement.account_id),
+            "account_number": statement.account.account_number,
+            "statement_date": statement.statement_date,
+            "currency": statement.currency,
+            "amount_due": decimal_text(statement.amount_due),
+            "amount_due_date": statement.amount_due_date,
+            "shutoff_prevention_minimum_due": decimal_text(statement.shutoff_prevention_minimum_due),
+            "shutoff_prevention_date": statement.shutoff_prevention_date,
+        }
+        if reach.includes(self.api, "include_bill_statement_files"):
+            data |= {"file_uri": statement.file_uri or None, "file_mimetype": statement.file_mimetype or None}
+        if reach.includes(self.api, "include_bill_statement_charges"):
+            data |= {
+                "previous_balance_amount": decimal_text(statement.previous_balance_amount),
+                "previous_balance_paid": decimal_text(statement.previous_balance_paid),
+                "previous_balance_unpaid": decimal_text(statement.previous_balance_unpaid),
+                "new_charges_amount": decimal_text(statement.new_charges_amount),
+                "new_charges": [dict(charge) for charge in statement.new_charges],
+                "new_balance_amount": decimal_text(statement.new_balance_amount),
+            }
+        if reach.includes(self.api, "include_bill_statement_programs"):
+            data["account_programs"] = [
+                {"program_id": program.code, "program_name": program.name}
+                for program in statement.account.programs.all()
+            ]
+        return data
+
+    @list_schema(
+        "bill_statements",
+        "Bill statements the token's grants reach",
+        [
+            ids_parameter("cds_billstatement_ids", "bill statement ids"),
+            ids_parameter("cds_account_ids", "account ids"),
+            ids_parameter("account_numbers", "account numbers"),
+            ids_parameter("after", "statement dates from (inclusive)"),
+            ids_parameter("before", "statement dates before"),
+        ],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+# --- Bill sections -------------------------------------------------------------------------------
+
+
+class BillSectionListView(GrantedListView):
+    api = "bill_sections"
+    response_key = "bill_sections"
+
+    def objects(self, request, reach):
+        occupancies = reach.occupancies(self.api)
+        sections = BillSection.objects.filter(account__in=reach.accounts(self.api)).filter(
+            Q(service_contract__isnull=True) | Q(service_contract__occupancy__in=occupancies)
+        )
+        sections = filter_by(
+            sections,
+            request,
+            {
+                "cds_billsection_ids": "pk",
+                "cds_billstatement_ids": "statement_id",
+                "cds_account_ids": "account_id",
+                "account_numbers": "account__account_number",
+                "cds_servicecontract_ids": "service_contract_id",
+                "contract_numbers": "service_contract__contract_number",
+            },
+        )
+        sections = _dated(sections, request, "start_date")
+        return sections.select_related("account", "service_contract__occupancy").order_by("-start_date", "-pk")
+
+    def prepare(self, request, items, reach):
+        premise_ids = {item.service_contract.occupancy.premise_id for item in items if item.service_contract_id}
+        self.meters = {}
+        for pk, premise_id in Meter.objects.filter(premise_id__in=premise_ids).values_list("pk", "premise_id"):
+            self.meters.setdefault(premise_id, []).append(str(pk))
+        self.statements = (
+            set(BillStatementListView().objects(request, reach).values_list("pk", flat=True))
+            if (reach.opens("bill_statements"))
+            else set()
+        )
+
+    def represent(self, request, section, reach):
+        contract = section.service_contract
+        premise_id = contract.occupancy.premise_id if contract else None
+        data = {
+            "cds_billsection_id": str(section.pk),
+            **stamps(section),
+            "cds_billstatement_id": str(section.statement_id) if section.statement_id in self.statements else None,
+            "cds_account_id": str(section.account_id),
+            "account_number": section.account.account_number,
+            "section_types": list(section.section_types),
+            "start_date": section.start_date,
+            "end_date": section.end_date,
+            "currency": section.currency,
+            "distribution_entity": section.distribution_entity,
+            "supply_entity": section.supply_entity,
+            "related_servicecontracts": [str(contract.pk)] if contract else [],
+            "related_servicepoints": [str(premise_id)] if premise_id else [],
+            "related_meterdevices": self.meters.get(premise_id, []),
+            "related_billsections": [],
+            "usage_details": [dict(item) for item in section.usage_details],
+            "cost_details": [dict(item) for item in section.cost_details],
+        }
+        if reach.includes(self.api, "include_bill_section_line_items"):
+            data["line_items"] = [dict(item) for item in section.line_items]
+        return data
+
+    @list_schema(
+        "bill_sections",
+        "Bill sections the token's grants reach",
+        [
+            ids_parameter("cds_billsection_ids", "bill section ids"),
+            ids_parameter("cds_billstatement_ids", "bill statement ids"),
+            ids_parameter("cds_account_ids", "account ids"),
+            ids_parameter("account_numbers", "account numbers"),
+            ids_parameter("cds_servicecontract_ids", "service contract ids"),
+            ids_parameter("contract_numbers", "contract numbers"),
+            ids_parameter("after", "sections starting from (inclusive)"),
+            ids_parameter("before", "sections starting before"),
+        ],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+# --- Usage segments ------------------------------------------------------------------------------
+
+KINDS = (segment_services.INTERVAL, segment_services.DAILY, segment_services.MONTHLY)
+
+
+class UsageSegmentListView(GrantedListView):
+    """Segments are planned first (no reads), paged, then only the page's values are read."""
+
+    api = "usage_segments"
+    response_key = "usage_segments"
+
+    def premises(self, request, reach):
+        premises = Premise.objects.filter(pk__in=reach.premise_ids(self.api))
+        premises = filter_by(premises, request, {"cds_servicepoint_ids": "pk", "servicepoint_numbers": "esiid"})
+        premises = filter_by(
+            premises, request, {"cds_meterdevice_ids": "meters__pk", "meter_numbers": "meters__meter_number"}
+        )
+        occupancies = reach.occupancies(self.api)
+        for param, field in (
+            ("cds_account_ids", "account_number__in"),
+            ("account_numbers", "account_number__in"),
+            ("cds_servicecontract_ids", "service_contract__pk__in"),
+            ("contract_numbers", "service_contract__contract_number__in"),
+        ):
+            values = paging.id_list(request, param)
+            if values is None:
+                continue
+            if param == "cds_account_ids":
+                values = list(
+                    reach.accounts(self.api)
+                    .filter(pk__in=[v for v in values if v.isdigit()])
+                    .values_list("account_number", flat=True)
+                )
+            premises = premises.filter(pk__in=occupancies.filter(**{field: values}).values("premise_id"))
+        return list(premises.distinct().order_by("pk"))
+
+    def objects(self, request, reach):
+        now = timezone.now()
+        after = paging.moment(request, "after") or now - timedelta(days=400)
+        before = paging.moment(request, "before") or now
+        wanted = set(paging.id_list(request, "cds_usagesegment_ids") or []) or None
+        premises = self.premises(request, reach)
+        self.premise_by_id = {premise.pk: premise for premise in premises}
+        planned = []
+        for kind in KINDS:
+            windows = reach.usage_windows(self.api, kind=kind, start=after, end=before)
+            for premise in premises:
+                premise_windows = sorted(windows.get(premise.pk, []))
+                if not premise_windows:
+                    continue
+                cycles = None
+                if kind == segment_services.MONTHLY:
+                    cycles = premise.monthly_reads.values_list("start_date", "end_date")
+                planned.extend(
+                    segment_services.plan(premise=premise, kind=kind, windows=premise_windows, monthly_cycles=cycles)
+                )
+        if wanted is not None:
+            planned = [segment for segment in planned if segment.id in wanted]
+        planned.sort(key=lambda segment: (segment.premise_id, KINDS.index(segment.kind), segment.start))
+        return planned
+
+    def prepare(self, request, items, reach):
+        by_premise = {}
+        for segment in items:
+            by_premise.setdefault(segment.premise_id, []).append(segment)
+        for premise_id, segments in by_premise.items():
+            segment_services.fill(premise=self.premise_by_id[premise_id], segments=segments)
+        self.related = _related(reach, self.api, set(by_premise))
+
+    def represent(self, request, segment, reach):
+        related = self.related.get(segment.premise_id, {})
+        synced = segment.modified or segment.end
+        return {
+            "cds_usagesegment_id": segment.id,
+            "cds_created": segment.created or synced,
+            "cds_modified": segment.modified or synced,
+            "cds_synced": min(synced, timezone.now()),
+            "related_accounts": related.get("accounts", []),
+            "related_servicecontracts": related.get("contracts", []),
+            "related_servicepoints": [str(segment.premise_id)],
+            "related_meterdevices": related.get("meters", []),
+            "related_billsections": [],
+            "related_aggregations": [],
+            "segment_start": segment.start,
+            "segment_end": segment.end,
+            "interval": segment.interval,
+            "formats": segment.formats,
+            "values": segment.values,
+        }
+
+    @list_schema(
+        "usage_segments",
+        "Usage segments (15-minute, daily and billing-cycle reads) the token's grants reach",
+        [
+            ids_parameter("cds_usagesegment_ids", "usage segment ids"),
+            ids_parameter("after", "segments ending after this datetime"),
+            ids_parameter("before", "segments starting before this datetime"),
+            ids_parameter("cds_servicepoint_ids", "service point ids"),
+            ids_parameter("servicepoint_numbers", "service point numbers"),
+            ids_parameter("cds_meterdevice_ids", "meter device ids"),
+            ids_parameter("meter_numbers", "meter numbers"),
+            ids_parameter("cds_account_ids", "account ids"),
+            ids_parameter("account_numbers", "account numbers"),
+            ids_parameter("cds_servicecontract_ids", "service contract ids"),
+            ids_parameter("contract_numbers", "contract numbers"),
+        ],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+def _related(reach, api: str, premise_ids: set) -> dict:
+    """Per premise: the in-scope account, contract and meter ids its segments refer to."""
+    related = {premise_id: {"accounts": [], "contracts": [], "meters": []} for premise_id in premise_ids}
+    accounts = dict(reach.accounts(api).values_list("account_number", "pk"))
+    for premise_id, number, contract_id in (
+        reach.occupancies(api)
+        .filter(premise_id__in=premise_ids)
+        .values_list("premise_id", "account_number", "service_contract__pk")
+    ):
+        if number in accounts and str(accounts[number]) not in related[premise_id]["accounts"]:
+            related[premise_id]["accounts"].append(str(accounts[number]))
+        if contract_id:
+            related[premise_id]["contracts"].append(str(contract_id))
+    for pk, premise_id in Meter.objects.filter(premise_id__in=premise_ids).values_list("pk", "premise_id"):
+        related[premise_id]["meters"].append(str(pk))
+    return related
+
+
+# --- Aggregations --------------------------------------------------------------------------------
+
+
+class AggregationListView(GrantedListView):
+    api = "aggregations"
+    response_key = "aggregations"
+
+    def objects(self, request, reach):
+        premise_ids = reach.premise_ids(self.api)
+        postal_codes = Premise.objects.filter(pk__in=premise_ids).values("postal_code")
+        addresses = Premise.objects.filter(pk__in=premise_ids).values("service_address")
+        aggregations = Aggregation.objects.filter(
+            Q(kind=Aggregation.Kind.POSTAL_CODE, postal_code__in=postal_codes)
+            | Q(kind=Aggregation.Kind.BUILDING, building_address__in=addresses)
+            | Q(kind=Aggregation.Kind.LIST, premises__in=premise_ids)
+        ).distinct()
+        aggregations = filter_by(
+            aggregations,
+            request,
+            {"cds_aggregation_ids": "pk", "aggregation_numbers": "number", "aggregation_types": "kind"},
+        )
+        return search(aggregations, request, ["number", "name"]).order_by("-updated_at", "-pk")
+
+    def represent(self, request, aggregation, reach):
+        in_scope = reach.premise_ids(self.api)
+        members = [
+            pk for pk in aggregation_services.members(aggregation).values_list("pk", flat=True) if pk in in_scope
+        ]
+        data = {
+            "cds_aggregation_id": str(aggregation.pk),
+            **stamps(aggregation),
+            "aggregation_types": [aggregation.kind],
+            "aggregation_number": aggregation.number,
+            "scope": "cds_aggregation_consent",
+            "authorization_details": [],
+            "grouped_accounts": [],
+            "grouped_servicecontracts": [],
+            "grouped_servicepoints": [str(pk) for pk in members[:1000]],
+            "grouped_meterdevices": [],
+            "grouped_aggregations": [],
+            "grouped_regions": [aggregation.postal_code] if aggregation.postal_code else [],
+            "consent_requirements": [{"type": "sometimes", "description": "Below the privacy threshold."}],
+        }
+        if reach.includes(self.api, "include_aggregation_addresses"):
+            data["grouped_addresses"] = list(
+                Premise.objects.filter(pk__in=members[:1000]).values_list("service_address", flat=True)
+            )
+        return data
+
+    @list_schema(
+        "aggregations",
+        "Aggregations the token's grants reach",
+        [
+            ids_parameter("cds_aggregation_ids", "aggregation ids"),
+            ids_parameter("aggregation_numbers", "aggregation numbers"),
+            ids_parameter("aggregation_types", "types (postal_code, building, list)"),
+            Q_PARAMETER,
+        ],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+# --- Energy attribute certificates ---------------------------------------------------------------
+
+
+class CertificateListView(GrantedListView):
+    api = "eacs"
+    response_key = "eacs"
+
+    def objects(self, request, reach):
+        certificates = EnergyAttributeCertificate.objects.filter(premise_id__in=reach.premise_ids(self.api))
+        certificates = filter_by(certificates, request, {"cds_eac_ids": "pk", "eac_numbers": "eac_number"})
+        beneficiaries = paging.id_list(request, "beneficiaries")
+        if beneficiaries is not None:
+            certificates = certificates.filter(premise__esiid__in=beneficiaries)
+        after, before = paging.moment(request, "after"), paging.moment(request, "before")
+        if after:
+            certificates = certificates.filter(period_end__gt=after)
+        if before:
+            certificates = certificates.filter(period_start__lt=before)
+        return certificates.select_related("premise").order_by("-period_start", "-pk")
+
+    def represent(self, request, certificate, reach):
+        return {
+            "cds_eac_id": str(certificate.pk),
+            **stamps(certificate),
+            "beneficiary_type": "servicepoint",
+            "beneficiaries": [certificate.premise.esiid],
+            "eac_numbers": [certificate.eac_number],
+            "eac_format": certificate.eac_format,
+            "eac_data_url": certificate.data_url or None,
+            "period_start": certificate.period_start,
+            "period_end": certificate.period_end,
+            "kwh": decimal_text(certificate.kwh),
+        }
+
+    @list_schema(
+        "eacs",
+        "Energy attribute certificates of the service points the token's grants reach (include_eacs)",
+        [
+            ids_parameter("cds_eac_ids", "certificate ids"),
+            ids_parameter("eac_numbers", "certificate numbers"),
+            ids_parameter("beneficiaries", "beneficiaries (service point numbers)"),
+            ids_parameter("after", "periods ending after this datetime"),
+            ids_parameter("before", "periods starting before this datetime"),
+        ],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
