@@ -16,6 +16,8 @@ urlpatterns = [
     path("api/v1/", include("portal.api_urls")),
     # The Smart Meter Texas customer API, at smartmetertexas.com's own paths (/commonapi/..., /api/...).
     path("", include("usage.smt_urls")),
+    # Green Button Connect My Data (ESPI REST resources, Atom XML).
+    path("espi/1_1/resource/", include("usage.espi_urls")),
     path("agreements/", include("agreements.urls")),
     path("devices/", include("meters.urls")),
     path("reports/", include("reports.urls")),

@@ -13,6 +13,8 @@
 - ISO CSV: every time in ISO 8601 with its UTC offset, so a repeated hour is never ambiguous:
       ESIID,INTERVAL_START,INTERVAL_END,KWH,QUALITY,SERIES,REVISED_AT
 - JSON: one document per file, written incrementally.
+- Green Button XML (`usage.greenbutton`): an ESPI Atom feed, 15-minute reads as a day's
+  IntervalBlock per series, billing cycles as UsageSummary entries; integer Wh as stored.
 """
 
 import json
@@ -22,8 +24,11 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.utils import timezone
+
 from agreements.models import DataKind
-from usage import selectors
+from usage import greenbutton, selectors
 from usage.models import DailyRead, MonthlyRead
 
 from .models import ReportFormat
@@ -49,6 +54,8 @@ FILE_PREFIXES = {
 }
 QUARTER = 900
 CACHE_LIMIT = 100_000
+GREEN_BUTTON_KINDS = (DataKind.INTERVAL, DataKind.MONTHLY)
+EXTENSIONS = {ReportFormat.JSON: "json", ReportFormat.GREEN_BUTTON: "xml"}
 
 
 @dataclass(frozen=True)
@@ -66,16 +73,25 @@ class Export:
 def file_name(*, reference: str, esiid: str, kind: str, format: str, first_day: date, last_day: date) -> str:
     """A name that says what is inside and is the same on every run of the same request, so a
     re-run replaces a file rather than adding a second one."""
-    extension = "json" if format == ReportFormat.JSON else "csv"
+    extension = EXTENSIONS.get(format, "csv")
     suffix = "_ISO" if format == ReportFormat.ISO_CSV else ""
     return (
         f"{FILE_PREFIXES[DataKind(kind)]}_{esiid}_{first_day:%Y%m%d}-{last_day:%Y%m%d}_{reference}{suffix}.{extension}"
     )
 
 
+def unsupported(kind: str, format: str) -> str:
+    """Why `format` cannot hold `kind` data ("" when it can)."""
+    if format == ReportFormat.GREEN_BUTTON and kind not in GREEN_BUTTON_KINDS:
+        return "Green Button XML holds 15-minute (interval) or monthly data; choose a CSV or JSON format."
+    return ""
+
+
 def write_export(export: Export, write: Callable[[bytes], object]) -> int:
     """Write the file of `export` through `write` (bytes, a chunk at a time); returns data rows."""
     kind, format = DataKind(export.kind), ReportFormat(export.format)
+    if format == ReportFormat.GREEN_BUTTON:
+        return write_green_button(export, write)
     if kind == DataKind.INTERVAL:
         rows = selectors.interval_rows(premise_id=export.premise_id, windows=export.windows)
         if format == ReportFormat.TEXAS_CSV:
@@ -367,3 +383,39 @@ def _json_registers(export: Export, kind: DataKind, reads, stamp, sink) -> int:
         count += 1
     sink(b"]}\n")
     return count
+
+
+# --- Green Button XML -------------------------------------------------------------------------------
+
+
+def write_green_button(export: Export, write: Callable[[bytes], object]) -> int:
+    """The export as a Green Button feed; returns the interval readings (or billing cycles) written.
+    Hrefs sit under `Batch/Bulk/{esiid}` of the site's resource endpoint: report files are not
+    tied to one Connect My Data subscription."""
+    kind = DataKind(export.kind)
+    point = greenbutton.Point(
+        export.premise_id,
+        export.esiid,
+        export.time_zone,
+        export.esiid,
+        windows=export.windows if kind == DataKind.INTERVAL else [],
+        summary_windows=export.windows if kind == DataKind.MONTHLY else [],
+    )
+    hrefs = greenbutton.Hrefs(f"{settings.SITE_URL}/espi/1_1/resource", f"Batch/Bulk/{export.esiid}")
+    counter = _Counter(write)
+    chunks = greenbutton.feed(
+        hrefs=hrefs, points=[point], self_href=hrefs.usage_points, title="Green Button usage", updated=timezone.now()
+    )
+    greenbutton.write_feed(chunks, counter)
+    return counter.rows
+
+
+class _Counter:
+    """Passes bytes on and counts the readings (or summaries) that went through."""
+
+    def __init__(self, write: Callable[[bytes], object]):
+        self.write, self.rows = write, 0
+
+    def __call__(self, data: bytes) -> None:
+        self.rows += data.count(b"<IntervalReading>") + data.count(b"<UsageSummary ")
+        self.write(data)

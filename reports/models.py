@@ -15,6 +15,7 @@ class ReportFormat(models.TextChoices):
     TEXAS_CSV = "texas_csv", "Texas CSV (Smart Meter Texas layout)"
     ISO_CSV = "iso_csv", "ISO 8601 CSV with UTC offsets"
     JSON = "json", "JSON"
+    GREEN_BUTTON = "espi_xml", "Green Button XML (ESPI)"
 
 
 class DeliveryDestination(models.Model):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import contract_views
+from . import contract_views, greenbutton_views
 
 app_name = "usage"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("contract/<str:esiid>/new/", contract_views.contract_create, name="contract-create"),
     path("contract/tariff/<int:pk>/edit/", contract_views.contract_edit, name="contract-edit"),
     path("contract/tariff/<int:pk>/end/", contract_views.contract_end, name="contract-end"),
+    path("<str:esiid>/green-button/", greenbutton_views.green_button_download, name="green-button"),
 ]

@@ -18,6 +18,7 @@ from meters.models import Premise
 from meters.validators import ESIID_PATTERN, normalize_esiid
 from portal.models import User
 
+from ..formats import unsupported
 from ..models import ReportFormat, ReportItem, ReportRequest
 from ._common import ReportError, acting_third_party, add_months, day_span
 
@@ -86,6 +87,8 @@ def create_report_request(
     else:
         third_party = acting_third_party(by, third_party)
     kind, format = _clean_choice(kind, DataKind, "kind"), _clean_choice(format, ReportFormat, "format")
+    if problem := unsupported(kind, format):
+        raise ReportError("invalid_format", problem, fields={"format": [problem]})
     _check_period(start_date, end_date, now)
     if esiid_file is not None:
         entries, source = parse_esiid_file(esiid_file), ReportRequest.Source.FILE

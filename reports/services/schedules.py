@@ -19,6 +19,7 @@ from django.utils import timezone
 from agreements.models import Agreement, AgreementType, DataKind, DurationKind
 from portal.models import User
 
+from ..formats import unsupported
 from ..models import ReportFormat, ReportRequest, ReportSchedule, ReportScheduleRun
 from ._common import ReportError, acting_third_party, midnight, not_found
 from .requests import EsiidEntry, build_request
@@ -93,6 +94,8 @@ def create_schedule(
         )
     if format not in ReportFormat.values:
         raise ReportError("invalid_format", "Unknown format.", fields={"format": ["Unknown format."]})
+    if problem := unsupported(kind, format):
+        raise ReportError("invalid_format", problem, fields={"format": [problem]})
     premises = list(agreement.premises.order_by("pk"))
     if esiids:
         wanted = {value.strip().lstrip("'") for value in esiids if value.strip()}
