@@ -105,6 +105,35 @@ class AuthorizationServerMetadataView(OAuthServerMetadataView):
         return response
 
 
+# WG3-01 §3.1: the customer-data APIs by their metadata key, each from its URL name.
+CUSTOMER_DATA_APIS = {
+    "cds_accounts_api": "cds-accounts",
+    "cds_servicecontracts_api": "cds-service-contracts",
+    "cds_servicepoints_api": "cds-service-points",
+    "cds_meterdevices_api": "cds-meter-devices",
+    "cds_billstatement_api": "cds-bill-statements",
+    "cds_billsection_api": "cds-bill-sections",
+    "cds_aggregations_api": "cds-aggregations",
+    "cds_usagesegments_api": "cds-usage-segments",
+    "cds_eacs_api": "cds-eacs",
+}
+
+
+def customer_data_metadata(request) -> dict:
+    data = {"cds_customerdata_version": "v1"}
+    data.update({key: _absolute(request, name) for key, name in CUSTOMER_DATA_APIS.items()})
+    data["cds_usagesegments_additional_value_types"] = {}
+    data["cds_eac_formats"] = {
+        "metergate_json_v1": {
+            "id": "metergate_json_v1",
+            "name": "MeterGate certificate (JSON)",
+            "description": "The surplus generation of a service point over a period, in kWh, as JSON.",
+            "documentation": _absolute(request, "oauth-docs", "#eacs"),
+        }
+    }
+    return data
+
+
 @require_GET
 @cache_control(public=True, max_age=300)
 def cds_server_metadata(request):
@@ -120,6 +149,7 @@ def cds_server_metadata(request):
         "support": settings.CDS_SUPPORT_URL or _absolute(request, "oauth-docs", "#support"),
         "capabilities": ["oauth"],
         "oauth_metadata": _absolute(request, "oauth-server-metadata"),
+        **customer_data_metadata(request),
     }
     response = JsonResponse(data)
     response["Access-Control-Allow-Origin"] = "*"
