@@ -35,17 +35,16 @@ from portal.serializers import ErrorSerializer
 from . import selectors, smt_intervals
 from .services import UsageError
 from .smt_serializers import (
-    AuthenticateInputSerializer,
-    AuthenticateOutputSerializer,
-    IntervalInputSerializer,
-    IntervalOutputSerializer,
-    MeterInputSerializer,
-    MeterListOutputSerializer,
+    SmtAuthenticateInputSerializer,
+    SmtAuthenticateOutputSerializer,
+    SmtIntervalInputSerializer,
+    SmtIntervalOutputSerializer,
+    SmtMeterInputSerializer,
+    SmtMeterListOutputSerializer,
 )
 
 TAG = "smart-meter-texas"
 INVALID_TOKEN = {"message": "Invalid Token"}  # the body the client recognises as "log in again"
-MAX_INTERVAL_DAYS = 31
 ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer}
 
 
@@ -103,16 +102,16 @@ class AuthenticateView(SmtView):
     @extend_schema(
         tags=[TAG],
         summary="Log in with the portal's e-mail and password (Smart Meter Texas client)",
-        request=AuthenticateInputSerializer,
-        responses={200: AuthenticateOutputSerializer, **ERRORS},
+        request=SmtAuthenticateInputSerializer,
+        responses={200: SmtAuthenticateOutputSerializer, **ERRORS},
     )
     def post(self, request):
-        data = AuthenticateInputSerializer(data=request.data)
+        data = SmtAuthenticateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         token = smt_tokens.log_in(
             request, email=data.validated_data["username"], password=data.validated_data["password"]
         )
-        return Response(AuthenticateOutputSerializer({"token": token}).data)
+        return Response(SmtAuthenticateOutputSerializer({"token": token}).data)
 
 
 def _current_meter(premise: Premise) -> Meter | None:
@@ -140,29 +139,29 @@ class MeterView(SmtView):
     @extend_schema(
         tags=[TAG],
         summary="The premises you live at now, with their meters",
-        request=MeterInputSerializer,
-        responses={200: MeterListOutputSerializer, **ERRORS},
+        request=SmtMeterInputSerializer,
+        responses={200: SmtMeterListOutputSerializer, **ERRORS},
     )
     def post(self, request):
-        data = MeterInputSerializer(data=request.data)
+        data = SmtMeterInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         esiid = data.validated_data["esiid"]
         if esiid == "*":
             premises = meter_selectors.premises_for_customer(request.user).prefetch_related("meters")
         else:
             premises = [self.own_premise(esiid)]
-        return Response(MeterListOutputSerializer({"data": [_meter_entry(premise) for premise in premises]}).data)
+        return Response(SmtMeterListOutputSerializer({"data": [_meter_entry(premise) for premise in premises]}).data)
 
 
 class IntervalView(SmtView):
     @extend_schema(
         tags=[TAG],
         summary="15-minute reads by local day (100 slots a day), consumption and surplus generation",
-        request=IntervalInputSerializer,
-        responses={200: IntervalOutputSerializer, **ERRORS},
+        request=SmtIntervalInputSerializer,
+        responses={200: SmtIntervalOutputSerializer, **ERRORS},
     )
     def post(self, request):
-        data = IntervalInputSerializer(data=request.data, max_days=MAX_INTERVAL_DAYS)
+        data = SmtIntervalInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         first_day, last_day = data.validated_data["startDate"], data.validated_data["endDate"]
         premises = [self.own_premise(esiid) for esiid in dict.fromkeys(data.validated_data["ESIID"])]
@@ -174,4 +173,4 @@ class IntervalView(SmtView):
             windows = access.customer_windows(customer=request.user, premises=[premise], start=start, end=end)
             rows = selectors.interval_rows(premise_id=premise.pk, windows=windows.get(premise.pk, []))
             entries += smt_intervals.energy_data(rows, esiid=premise.esiid, time_zone=premise.time_zone)
-        return Response(IntervalOutputSerializer({"data": {"energyData": entries}}).data)
+        return Response(SmtIntervalOutputSerializer({"data": {"energyData": entries}}).data)

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 SMT_DATE = "%m/%d/%Y"
 MAX_ESIIDS = 100
+MAX_INTERVAL_DAYS = 31  # a request's days; the answer is built whole (about 1 kB a day and series)
 
 
 def clean_esiid(value: str) -> str:
@@ -30,23 +31,23 @@ class EsiidListField(serializers.ListField):
         return super().to_internal_value([data] if isinstance(data, str) else data)
 
 
-class AuthenticateInputSerializer(serializers.Serializer):
+class SmtAuthenticateInputSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=254, help_text="The e-mail address you log in to the portal with.")
     password = serializers.CharField(max_length=128, trim_whitespace=False)
 
 
-class AuthenticateOutputSerializer(serializers.Serializer):
+class SmtAuthenticateOutputSerializer(serializers.Serializer):
     token = serializers.CharField(help_text="A bearer token; it lapses after 15 minutes without use.")
 
 
-class MeterInputSerializer(serializers.Serializer):
+class SmtMeterInputSerializer(serializers.Serializer):
     esiid = serializers.CharField(max_length=30, default="*", help_text='"*" for every premise you live at now.')
 
     def validate_esiid(self, value):
         return value.strip() if value.strip() == "*" else clean_esiid(value)
 
 
-class MeterOutputSerializer(serializers.Serializer):
+class SmtMeterOutputSerializer(serializers.Serializer):
     esiid = serializers.CharField()
     meterNumber = serializers.CharField(allow_blank=True)
     address = serializers.CharField()
@@ -57,29 +58,29 @@ class MeterOutputSerializer(serializers.Serializer):
     fullAddress = serializers.CharField()
 
 
-class MeterListOutputSerializer(serializers.Serializer):
-    data = MeterOutputSerializer(many=True)
+class SmtMeterListOutputSerializer(serializers.Serializer):
+    data = SmtMeterOutputSerializer(many=True)
 
 
-class OnDemandReadInputSerializer(serializers.Serializer):
+class SmtOnDemandReadInputSerializer(serializers.Serializer):
     ESIID = EsiidField()
     MeterNumber = serializers.CharField(max_length=64, required=False, allow_blank=True)
 
 
-class OnDemandReadStartedSerializer(serializers.Serializer):
+class SmtOnDemandReadStartedSerializer(serializers.Serializer):
     statusCode = serializers.CharField()
     statusReason = serializers.CharField()
 
 
-class OnDemandReadOutputSerializer(serializers.Serializer):
-    data = OnDemandReadStartedSerializer()
+class SmtOnDemandReadOutputSerializer(serializers.Serializer):
+    data = SmtOnDemandReadStartedSerializer()
 
 
-class LatestReadInputSerializer(serializers.Serializer):
+class SmtLatestReadInputSerializer(serializers.Serializer):
     ESIID = EsiidField()
 
 
-class LatestReadSerializer(serializers.Serializer):
+class SmtLatestReadSerializer(serializers.Serializer):
     odrstatus = serializers.CharField(help_text="PENDING, COMPLETED, FAILED, or NONE before any read.")
     odrread = serializers.CharField(allow_null=True, help_text="The register, kWh.")
     odrusage = serializers.CharField(allow_null=True, help_text="kWh since the previous read.")
@@ -87,30 +88,26 @@ class LatestReadSerializer(serializers.Serializer):
     responseMessage = serializers.CharField(allow_blank=True)
 
 
-class LatestReadOutputSerializer(serializers.Serializer):
-    data = LatestReadSerializer()
+class SmtLatestReadOutputSerializer(serializers.Serializer):
+    data = SmtLatestReadSerializer()
 
 
-class IntervalInputSerializer(serializers.Serializer):
+class SmtIntervalInputSerializer(serializers.Serializer):
     startDate = serializers.DateField(input_formats=[SMT_DATE])
     endDate = serializers.DateField(input_formats=[SMT_DATE])
     reportFormat = serializers.ChoiceField(choices=["JSON"], default="JSON")
     ESIID = EsiidListField()
 
-    def __init__(self, *args, max_days: int, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.max_days = max_days
-
     def validate(self, attrs):
         days = (attrs["endDate"] - attrs["startDate"]).days + 1
         if days < 1:
             raise serializers.ValidationError({"endDate": "The end date is before the start date."})
-        if days > self.max_days:
-            raise serializers.ValidationError({"endDate": f"At most {self.max_days} days a request."})
+        if days > MAX_INTERVAL_DAYS:
+            raise serializers.ValidationError({"endDate": f"At most {MAX_INTERVAL_DAYS} days a request."})
         return attrs
 
 
-class EnergyDataSerializer(serializers.Serializer):
+class SmtEnergyDataSerializer(serializers.Serializer):
     ESIID = serializers.CharField()
     DT = serializers.CharField(help_text="The local day, MM/DD/YYYY.")
     RevTS = serializers.CharField(help_text="The latest revision of the day's values, MM/DD/YYYY HH:MM:SS.")
@@ -124,9 +121,9 @@ class EnergyDataSerializer(serializers.Serializer):
     )
 
 
-class IntervalDataSerializer(serializers.Serializer):
-    energyData = EnergyDataSerializer(many=True)
+class SmtIntervalDataSerializer(serializers.Serializer):
+    energyData = SmtEnergyDataSerializer(many=True)
 
 
-class IntervalOutputSerializer(serializers.Serializer):
-    data = IntervalDataSerializer()
+class SmtIntervalOutputSerializer(serializers.Serializer):
+    data = SmtIntervalDataSerializer()
