@@ -3,7 +3,8 @@ of `portal.oauth_validators`, plus grants.
 
 * The consent page passes the grant it created with the authorization code; exchanging the code
   ties the tokens to the grant, refreshing keeps the tie, and token responses carry
-  `cds_grant_ids` and the consented `authorization_details`.
+  `cds_grant_ids` and the consented `authorization_details` (and, for one usage grant, the
+  Green Button `resourceURI` of its Batch/Subscription).
 * A token (or a refresh) of a grant that is no longer live stops working at once, whoever ended
   the agreement (customer, third party, utility, expiry, move-out).
 * Grant Admin (WG1-02 §3.3.2): client credentials with `cds_grant_admin_1` and one
@@ -13,9 +14,12 @@ of `portal.oauth_validators`, plus grants.
 import json
 from collections import OrderedDict
 
+from django.conf import settings
+from django.urls import reverse
 from oauthlib.oauth2.rfc6749 import errors
 
 from portal.cds import scopes
+from portal.cds.metadata import ESPI_CONSENT_SCOPE
 from portal.oauth_validators import CredentialValidator
 
 from .models import OAuthGrant
@@ -118,3 +122,8 @@ class GrantValidator(CredentialValidator):
         linked = OAuthGrant.objects.filter(pk__in=grant_ids).select_related("agreement")
         token["cds_grant_ids"] = [grant.agreement.number for grant in linked]
         token["authorization_details"] = [entry for grant in linked for entry in grants.echoed_details(grant)]
+        usage_grants = [grant for grant in linked if ESPI_CONSENT_SCOPE in grant.scope.split()]
+        if len(usage_grants) == 1:
+            # Green Button Connect My Data (FB_3): where this token's data is, as ESPI clients expect.
+            path = reverse("espi-batch-subscription", args=[usage_grants[0].agreement.number])
+            token["resourceURI"] = settings.SITE_URL + path

@@ -33,6 +33,19 @@ def granted(client_set, test_customer):
     return OAuthGrant.objects.select_related("agreement").get(), tokens["access_token"]
 
 
+def test_the_token_response_gives_the_subscriptions_resource_uri(client_set, test_customer, settings):
+    settings.SITE_URL = "http://testserver"
+    use_redirect(client_set.consent)
+    result = consent(logged_in(test_customer), client_set.consent)
+
+    tokens = exchange(client_set, result.query["code"], result.verifier)
+
+    number = OAuthGrant.objects.get().agreement.number
+    assert tokens["resourceURI"] == f"http://testserver{BASE}/Batch/Subscription/{number}"
+    response = Client().get(tokens["resourceURI"], HTTP_AUTHORIZATION=f"Bearer {tokens['access_token']}")
+    assert response.status_code == 200
+
+
 @pytest.fixture
 def premise(test_customer):
     return test_customer.occupancies.get().premise
