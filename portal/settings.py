@@ -119,6 +119,8 @@ CELERY_TASK_ROUTES = {
     "usage.tasks.ingest_inbox": {"queue": "ingest"},
     # Report files (env REPORTS_QUEUE: a test worker's own queue).
     "reports.tasks.run_report": {"queue": os.environ.get("REPORTS_QUEUE", "reports")},
+    # Consumption extract files are bulk file work too.
+    "usage.tasks.run_extract": {"queue": os.environ.get("REPORTS_QUEUE", "reports")},
     # HAN requests and messages to the meter network (env HEADEND_QUEUE: a test worker's own queue).
     "meters.tasks.*": {"queue": os.environ.get("HEADEND_QUEUE", "headend")},
     # On-demand meter reads go to the meter network too.
@@ -134,6 +136,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "reports-run-due-schedules": {"task": "reports.tasks.run_due_schedules", "schedule": 5 * 60},
     # Reports whose task was lost (a dead worker machine, a broker restart) are queued again.
     "reports-resume-stalled": {"task": "reports.tasks.resume_stalled_reports", "schedule": 10 * 60},
+    # Consumption extracts: each automated type's incremental (and corrections), after local midnight.
+    "usage-create-incremental-extracts": {
+        "task": "usage.tasks.create_incremental_extracts",
+        "schedule": crontab(hour="7", minute="0"),
+    },
     "usage-compact-last-month": {
         "task": "usage.tasks.compact_last_months_partition",
         "schedule": crontab(day_of_month="3", hour="4", minute="0"),
@@ -338,6 +345,8 @@ USAGE_INBOX_DIR = Path(os.environ.get("USAGE_INBOX_DIR", BASE_DIR / "var" / "inb
 # Reports: the embedded default destination (a folder per third party), FTPS client settings, and
 # the Fernet keys (comma-separated, newest first) sealing delivery passwords (else from SECRET_KEY).
 REPORTS_LOCAL_DIR = Path(os.environ.get("REPORTS_LOCAL_DIR", BASE_DIR / "var" / "reports"))
+# Consumption extract files: each extract type's `destination` is a folder under this one.
+EXTRACTS_ROOT = Path(os.environ.get("EXTRACTS_ROOT", BASE_DIR / "var" / "extracts"))
 REPORTS_FTPS_CAFILE = os.environ.get("REPORTS_FTPS_CAFILE", "")  # extra CA certificates to trust (PEM)
 REPORTS_FTPS_VERIFY = env_bool("REPORTS_FTPS_VERIFY", default=True)
 REPORTS_FTPS_TIMEOUT = int(os.environ.get("REPORTS_FTPS_TIMEOUT", "30"))
