@@ -101,10 +101,11 @@ class _Rule:
         self.start = rule.start_time.hour * 60 + rule.start_time.minute
         self.end = rule.end_time.hour * 60 + rule.end_time.minute or MINUTES_PER_DAY
 
-    def covers(self, minute: int) -> bool:
+    def spans(self) -> list[tuple[int, int]]:
+        """The rule's minutes of the day as [start, end) spans: two when it wraps past midnight."""
         if self.start < self.end:
-            return self.start <= minute < self.end
-        return minute >= self.start or minute < self.end
+            return [(self.start, self.end)]
+        return [(self.start, MINUTES_PER_DAY), (0, self.end)]
 
 
 class TouCalendar:
@@ -113,17 +114,18 @@ class TouCalendar:
     `period_at(moment)` takes an aware datetime; `period_of_epoch(seconds)` UTC epoch seconds for
     bulk work. Rules are tried in `position` order; none matching gives the map's default period."""
 
-    def __init__(self, tou_map=None, *, time_zone: str = DEFAULT_TIME_ZONE):
+    def __init__(self, tou_map=None, *, time_zone: str = DEFAULT_TIME_ZONE, clock: LocalClock | None = None):
         if tou_map is None:
             self.default_period, rules = OFF_PEAK, []
         else:
             self.default_period = tou_map.default_period
             time_zone = tou_map.time_zone
             rules = sorted(tou_map.rules.all(), key=lambda rule: (rule.position, rule.id or 0))
-        self.clock = LocalClock(time_zone)
+        # A clock of the same zone may be shared (its hour cache then serves both).
+        self.clock = clock if clock is not None and clock.zone.key == time_zone else LocalClock(time_zone)
         self._rules = [_Rule(rule) for rule in rules]
         self._days: dict[int, tuple[str, ...]] = {}
-        self._tables: dict[tuple[int, int], tuple[str, ...]] = {}
+        self._tables: dict[tuple[int, ...], tuple[str, ...]] = {}
 
     @property
     def periods(self) -> list[str]:
@@ -148,19 +150,30 @@ class TouCalendar:
             table = self._day_table(day)
         return table[second_of_day // 60]
 
+    def day_table(self, day: int) -> tuple[str, ...]:
+        """The period of each minute of local day `day` (days since 1970-01-01 in this zone)."""
+        if not self._rules:
+            return self._tables.setdefault((), (self.default_period,) * MINUTES_PER_DAY)
+        return self._days.get(day) or self._day_table(day)
+
     def _day_table(self, day: int) -> tuple[str, ...]:
         local_date = day_to_date(day)
-        key = (local_date.isoweekday(), local_date.month)
-        table = self._tables.get(key)
+        weekday, month = local_date.isoweekday(), local_date.month
+        # Days whose weekday and month select the same rules share one table (most share two or three).
+        applicable = tuple(
+            index for index, rule in enumerate(self._rules) if weekday in rule.weekdays and month in rule.months
+        )
+        table = self._tables.get(applicable)
         if table is None:
-            table = self._tables[key] = self._build_table(*key)
+            table = self._tables[applicable] = self._build_table([self._rules[index] for index in applicable])
         self._days[day] = table
         return table
 
-    def _build_table(self, weekday: int, month: int) -> tuple[str, ...]:
-        """The period of each minute of a local day with this weekday and month."""
-        rules = [rule for rule in self._rules if weekday in rule.weekdays and month in rule.months]
-        periods = []
-        for minute in range(MINUTES_PER_DAY):
-            periods.append(next((rule.period for rule in rules if rule.covers(minute)), self.default_period))
+    def _build_table(self, rules: list[_Rule]) -> tuple[str, ...]:
+        """The period of each minute of a day under `rules`: painted last rule first, so the first
+        rule that covers a minute has the last word."""
+        periods = [self.default_period] * MINUTES_PER_DAY
+        for rule in reversed(rules):
+            for start, end in rule.spans():
+                periods[start:end] = [rule.period] * (end - start)
         return tuple(periods)

@@ -46,40 +46,51 @@ def round_money(amount: Decimal) -> Decimal:
 
 class TariffTimeline:
     """Answers the tariff, period and price of any interval of one premise; built by
-    `tariff_timeline`. Tariffs are cached per local day and TOU calendars per map."""
+    `tariff_timeline`. Per local day it keeps the tariff in force and its TOU table, so an interval
+    costs one offset look-up (cached per UTC hour), one dictionary look-up and an index."""
 
     def __init__(self, *, premise, tariffs: Iterable[Tariff]):
         self.clock = LocalClock(premise.time_zone)
+        self.time_zone = premise.time_zone
         self._own, self._partner = [], []
         for tariff in tariffs:
             (self._own if tariff.premise_id == premise.pk else self._partner).append(tariff)
         # The latest start first: should two tariffs of one holder overlap, the newer one counts.
         for tariffs_of_holder in (self._own, self._partner):
             tariffs_of_holder.sort(key=lambda tariff: tariff.valid_from, reverse=True)
-        self._days: dict[int, Tariff | None] = {}
+        # local day -> (tariff or None, the TOU map's minute table that day or None, its calendar)
+        self._days: dict[int, tuple] = {}
         self._calendars: dict[int | None, TouCalendar] = {}
-        self.time_zone = premise.time_zone
+        # Rows come ordered by start, then series: both series of an interval share one look-up.
+        self._last_seconds: int | None = None
+        self._last: tuple[Tariff | None, str | None] = (None, None)
+
+    def classify(self, seconds: int) -> tuple[Tariff | None, str | None]:
+        """(tariff in force, `peak` or `off_peak`) of the interval starting at `seconds`."""
+        if seconds == self._last_seconds:
+            return self._last
+        day, second_of_day = divmod(self.clock.local_seconds(seconds), 86400)
+        entry = self._days.get(day)
+        if entry is None:
+            entry = self._day_entry(day)
+        tariff, table, calendar = entry
+        if tariff is None:
+            result = (None, None)
+        else:
+            # A TOU map in another zone than the premise's has no shared table: ask its calendar.
+            period = table[second_of_day // 60] if table is not None else calendar.period_of_epoch(seconds)
+            result = (tariff, PEAK if period == PEAK else OFF_PEAK)
+        self._last_seconds, self._last = seconds, result
+        return result
 
     def tariff_of_epoch(self, seconds: int) -> Tariff | None:
-        day = self.clock.local_day(seconds)
-        tariff = self._days.get(day, _UNKNOWN)
-        if tariff is _UNKNOWN:
-            tariff = self._days[day] = self._tariff_on(day)
-        return tariff
-
-    def period(self, tariff: Tariff, seconds: int) -> str:
-        """`peak` or `off_peak`: the price column the interval starting at `seconds` takes."""
-        calendar = self._calendars.get(tariff.tou_map_id)
-        if calendar is None:
-            calendar = self._calendars[tariff.tou_map_id] = TouCalendar(tariff.tou_map, time_zone=self.time_zone)
-        return PEAK if calendar.period_of_epoch(seconds) == PEAK else OFF_PEAK
+        return self.classify(seconds)[0]
 
     def price(self, interval_start_epoch: int, series: int) -> tuple[str, Decimal] | None:
         """(period, price per kWh) of the interval, or None when no tariff is in force then."""
-        tariff = self.tariff_of_epoch(interval_start_epoch)
+        tariff, period = self.classify(interval_start_epoch)
         if tariff is None:
             return None
-        period = self.period(tariff, interval_start_epoch)
         return period, price_for(tariff, series, period)
 
     def cost(self, interval_start_epoch: int, series: int, wh: int) -> Decimal | None:
@@ -88,6 +99,21 @@ class TariffTimeline:
         if priced is None:
             return None
         return (priced[1] * wh).scaleb(-3)
+
+    def _day_entry(self, day: int) -> tuple:
+        tariff = self._tariff_on(day)
+        if tariff is None:
+            entry = (None, None, None)
+        else:
+            calendar = self._calendars.get(tariff.tou_map_id)
+            if calendar is None:
+                calendar = self._calendars[tariff.tou_map_id] = TouCalendar(
+                    tariff.tou_map, time_zone=self.time_zone, clock=self.clock
+                )
+            same_zone = calendar.clock is self.clock
+            entry = (tariff, calendar.day_table(day) if same_zone else None, calendar)
+        self._days[day] = entry
+        return entry
 
     def _tariff_on(self, day: int) -> Tariff | None:
         for tariffs_of_holder in (self._own, self._partner):
@@ -155,15 +181,21 @@ def estimate_cost(*, premise, rows: Iterable[tuple]) -> CostSummary:
     """The estimated cost of `rows` (usage.selectors IntervalRow tuples of this premise: start
     epoch, series, Wh, estimated, revised epoch), streamed once. Rounded to cents at the end only."""
     timeline = tariff_timeline(premise=premise)
-    wh_by_bucket: dict[tuple[Tariff, int, str], int] = defaultdict(int)
+    classify = timeline.classify
+    # Keyed by the tariff's id: a model instance hashes and compares in Python, an int does not.
+    wh_by_bucket: dict[tuple[int, int, str], int] = defaultdict(int)
+    tariffs: dict[int, Tariff] = {}
     unpriced_wh = 0
     for start, series, wh, *_ in rows:
-        tariff = timeline.tariff_of_epoch(start)
+        tariff, period = classify(start)
         if tariff is None:
             unpriced_wh += wh
             continue
-        wh_by_bucket[(tariff, series, timeline.period(tariff, start))] += wh
-    return _summarise(wh_by_bucket, unpriced_wh)
+        tariffs[tariff.id] = tariff
+        wh_by_bucket[(tariff.id, series, period)] += wh
+    return _summarise(
+        {(tariffs[pk], series, period): wh for (pk, series, period), wh in wh_by_bucket.items()}, unpriced_wh
+    )
 
 
 def _summarise(wh_by_bucket: dict, unpriced_wh: int) -> CostSummary:
