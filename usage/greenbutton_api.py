@@ -122,23 +122,28 @@ class EspiView(APIView):
         return StreamingHttpResponse(_chained(chunks, [greenbutton.FEED_TAIL]), content_type=ATOM_TYPE)
 
     def logged(self, agreement: Agreement, point: greenbutton.Point, entries: Iterator[str]) -> Iterator[str]:
-        """`entries` passed through; once all are sent, the interval readings are logged."""
-        rows = 0
+        """`entries` passed through; once all are sent, the readings and billing cycles are logged."""
+        readings = summaries = 0
         for text in entries:
-            rows += text.count("<IntervalReading>")
+            readings += text.count("<IntervalReading>")
+            summaries += text.count("<UsageSummary ")
             yield text
-        if rows and point.windows:
-            log_access(
-                third_party=agreement.third_party_id,
-                premise=point.premise_id,
-                kind=DataKind.INTERVAL,
-                start=min(window[0] for window in point.windows),
-                end=max(window[1] for window in point.windows),
-                rows=rows,
-                via=DataAccessLog.Via.API,
-                agreement=agreement,
-                reference=f"Green Button {self.request.path}",
-            )
+        for kind, rows, windows in (
+            (DataKind.INTERVAL, readings, point.windows),
+            (DataKind.MONTHLY, summaries, point.summary_windows),
+        ):
+            if rows and windows:
+                log_access(
+                    third_party=agreement.third_party_id,
+                    premise=point.premise_id,
+                    kind=kind,
+                    start=min(window[0] for window in windows),
+                    end=max(window[1] for window in windows),
+                    rows=rows,
+                    via=DataAccessLog.Via.API,
+                    agreement=agreement,
+                    reference=f"Green Button {self.request.path}",
+                )
 
 
 def _member(entry_text: str) -> HttpResponse:

@@ -11,7 +11,7 @@ from django.test import Client
 from agreements.models import OAuthGrant
 from agreements.services import terminate_agreement
 from reports.models import DataAccessLog
-from tests.factories import PremiseFactory
+from tests.factories import MonthlyReadFactory, PremiseFactory
 from tests.usage.greenbutton_support import load_days, local, parsed, readings_of, xml_root
 
 from .helpers import consent, exchange, logged_in, use_redirect
@@ -139,11 +139,15 @@ def test_read_service_status_answers_that_the_service_is_up(granted):
 def test_reads_are_recorded_in_the_customers_data_access_log(granted, premise):
     grant, token = granted
     load_days(premise, FALL_BACK, 1)
+    MonthlyReadFactory(premise=premise, start_date=FALL_BACK, end_date=FALL_BACK + timedelta(days=2))
 
     _content(_get(token, f"Batch/{_subscription(grant)}"))
 
-    entry = DataAccessLog.objects.get()
-    assert (entry.premise_id, entry.agreement_id, entry.rows, entry.via) == (premise.pk, grant.agreement_id, 100, "api")
+    logged = DataAccessLog.objects.order_by("kind").values_list("premise_id", "agreement_id", "kind", "rows", "via")
+    assert list(logged) == [
+        (premise.pk, grant.agreement_id, "interval", 100, "api"),
+        (premise.pk, grant.agreement_id, "monthly", 1, "api"),
+    ]
 
 
 # --- Refusals ----------------------------------------------------------------------------------
