@@ -14,7 +14,8 @@ from django.utils.text import Truncator
 from portal.errors import DomainError
 
 from .models import ExtractRequest, ExtractType, LoadProfile, OnDemandRead, Tariff, TouMap, TouRule
-from .services import extracts
+from .services import UsageError, extracts
+from .services.tariffs import check_tariff
 from .tasks import queue_extract
 
 
@@ -30,13 +31,47 @@ class TouMapAdmin(admin.ModelAdmin):
     inlines = [TouRuleInline]
 
 
+class TariffAdminForm(forms.ModelForm):
+    """Staff edits keep the tariff rules (one holder, prices >= 0, no overlap with the holder's others)."""
+
+    # No Meta: the admin builds it (every editable field of Tariff).
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            check_tariff(self.instance)
+        except UsageError as error:
+            placed = [name for name in error.fields if name in self.fields]
+            for name in placed:
+                self.add_error(name, error.fields[name])
+            if not placed or error.code == "overlap":
+                self.add_error(None, error.message)
+
+
 @admin.register(Tariff)
 class TariffAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "premise", "label_partner", "source", "valid_from", "valid_to", "offtake_peak"]
-    list_filter = ["source", "label_partner", "currency"]
+    form = TariffAdminForm
+    list_display = [
+        "__str__",
+        "external_id",
+        "premise",
+        "label_partner",
+        "source",
+        "currency",
+        "offtake_peak",
+        "offtake_off_peak",
+        "tou_map",
+        "valid_from",
+        "valid_to",
+    ]
+    list_filter = ["source", "label_partner", "currency", "tou_map"]
+    list_select_related = ["premise", "label_partner", "tou_map"]
     search_fields = ["external_id", "name", "premise__esiid"]
     raw_id_fields = ["premise"]
     date_hierarchy = "valid_from"
+    readonly_fields = ["created_at", "updated_at"]
 
 
 @admin.register(OnDemandRead)

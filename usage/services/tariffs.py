@@ -89,6 +89,20 @@ def end_tariff(*, tariff: Tariff, valid_to: date) -> Tariff:
     return update_tariff(tariff=tariff, valid_to=valid_to)
 
 
+def check_tariff(tariff: Tariff) -> None:
+    """The rules of create and update for a tariff edited elsewhere (the admin's form): one holder,
+    prices, dates, a free external id, no overlap (nothing is ended for it). Raises UsageError."""
+    if (tariff.premise_id is None) == (tariff.label_partner_id is None):
+        raise UsageError(
+            "holder",
+            "A tariff belongs to a premise or to a label partner, not both and not neither.",
+            fields={"premise": ["Give a premise or a label partner."]},
+        )
+    _apply(tariff, {name: getattr(tariff, name) for name in PRICE_FIELDS}, creating=False)
+    _ensure_external_id_free(tariff)
+    _refuse_overlap(tariff)
+
+
 def _apply(tariff: Tariff, fields: dict, *, creating: bool) -> None:
     for name in PRICE_FIELDS:
         if name in fields:
