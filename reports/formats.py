@@ -10,6 +10,8 @@
   `02:00,01:15` as real files do. Daily and monthly register reads use the ingestion's layouts:
       ESIID,READ_DATE,REVISION_DATE,START_READING,END_READING,USAGE_KWH
       ESIID,START_DATE,END_DATE,REVISION_DATE,ACTUAL_KWH,METERED_KW,BILLED_KW,METERED_KVA,BILLED_KVA
+  On-demand reads (those the meter answered in the period) as
+      ESIID,READ_DATE,READ_TIME,REGISTER_KWH,USAGE_KWH    (ISO: ESIID,READ_AT,REGISTER_KWH,USAGE_KWH)
 - ISO CSV: every time in ISO 8601 with its UTC offset, so a repeated hour is never ambiguous:
       ESIID,INTERVAL_START,INTERVAL_END,KWH,QUALITY,SERIES,REVISED_AT
 - JSON: one document per file, written incrementally.
@@ -29,7 +31,7 @@ from django.utils import timezone
 
 from agreements.models import DataKind
 from usage import greenbutton, selectors
-from usage.models import DailyRead, MonthlyRead
+from usage.models import DailyRead, MonthlyRead, OnDemandRead
 
 from .models import ReportFormat
 
@@ -43,6 +45,8 @@ TEXAS_DAILY_HEADER = "ESIID,READ_DATE,REVISION_DATE,START_READING,END_READING,US
 TEXAS_MONTHLY_HEADER = "ESIID,START_DATE,END_DATE,REVISION_DATE,ACTUAL_KWH,METERED_KW,BILLED_KW,METERED_KVA,BILLED_KVA"
 ISO_INTERVAL_HEADER = "ESIID,INTERVAL_START,INTERVAL_END,KWH,QUALITY,SERIES,REVISED_AT"
 ISO_DAILY_HEADER = "ESIID,READ_DATE,REVISED_AT,START_READING,END_READING,KWH"
+TEXAS_ON_DEMAND_HEADER = "ESIID,READ_DATE,READ_TIME,REGISTER_KWH,USAGE_KWH"
+ISO_ON_DEMAND_HEADER = "ESIID,READ_AT,REGISTER_KWH,USAGE_KWH"
 ISO_MONTHLY_HEADER = "ESIID,START_DATE,END_DATE,REVISED_AT,ACTUAL_KWH,METERED_KW,BILLED_KW,METERED_KVA,BILLED_KVA"
 TEXAS_SERIES = {1: "Consumption", 2: "Surplus Generation"}
 ISO_SERIES = {1: "consumption", 2: "generation"}
@@ -99,6 +103,8 @@ def write_export(export: Export, write: Callable[[bytes], object]) -> int:
         if format == ReportFormat.ISO_CSV:
             return IsoIntervalWriter(export, write).write(rows)
         return JsonIntervalWriter(export, write).write(rows)
+    if kind == DataKind.ON_DEMAND:
+        return _write_on_demand(export, format, write)
     return _write_registers(export, kind, format, write)
 
 
@@ -318,12 +324,6 @@ def _write_registers(export: Export, kind: DataKind, format: ReportFormat, sink)
             for first, last in spans
             for read in selectors.daily_reads(premise_id=export.premise_id, first_day=first, last_day=last)
         )
-        if kind == DataKind.ON_DEMAND:
-            # Until on-demand reads are stored, the on-demand report is the latest register read.
-            latest = None
-            for latest in reads:  # noqa: B007 - keep the last
-                pass
-            reads = iter([latest] if latest is not None else [])
     texas = format == ReportFormat.TEXAS_CSV
     stamp = _Labels(zone, "%m/%d/%Y %H:%M:%S" if texas else None)
     day_text = (lambda day: f"{day:%m/%d/%Y}") if texas else (lambda day: day.isoformat())
@@ -351,6 +351,36 @@ def _write_registers(export: Export, kind: DataKind, format: ReportFormat, sink)
         sink(line.encode())
         count += 1
     return count
+
+
+def _write_on_demand(export: Export, format: ReportFormat, sink) -> int:
+    """The on-demand reads the meter answered in the period: when it read, its register, and the
+    kWh since the premise's previous read (empty for the first)."""
+    zone = ZoneInfo(export.time_zone)
+    reads = [
+        read
+        for read in selectors.on_demand_reads(premise_id=export.premise_id, windows=export.windows)
+        if read.status == OnDemandRead.Status.COMPLETED
+    ]
+    if format == ReportFormat.JSON:
+        sink(_json_head(export, "reads").encode())
+        items = (
+            {
+                "read_at": read.read_at.astimezone(zone).isoformat(),
+                "register_kwh": _decimal(read.register_kwh),
+                "usage_kwh": _decimal(read.usage_kwh) or None,
+            }
+            for read in reads
+        )
+        sink(",".join(json.dumps(item, separators=(",", ":")) for item in items).encode() + b"]}\n")
+        return len(reads)
+    texas = format == ReportFormat.TEXAS_CSV
+    sink(((TEXAS_ON_DEMAND_HEADER if texas else ISO_ON_DEMAND_HEADER) + "\n").encode())
+    for read in reads:
+        local = read.read_at.astimezone(zone)
+        when = f"'{export.esiid},{local:%m/%d/%Y,%H:%M:%S}" if texas else f"{export.esiid},{local.isoformat()}"
+        sink(f"{when},{_decimal(read.register_kwh)},{_decimal(read.usage_kwh)}\n".encode())
+    return len(reads)
 
 
 DEMAND_NAMES = ("metered_kw", "billed_kw", "metered_kva", "billed_kva")

@@ -22,6 +22,7 @@ from .models import Series
 QUARTER = 900
 CHUNK_ROWS = 2_000
 SERIES_NAMES = {Series.CONSUMPTION.value: "consumption", Series.GENERATION.value: "generation"}
+SERIES_BY_CODE = ("", "consumption", "generation")  # indexed by the series code, 1 or 2
 INTERVAL_CSV_HEADER = "INTERVAL_START,SERIES,KWH,ESTIMATED,REVISED_AT"
 # A cost per interval: (interval start epoch, series, Wh) -> Decimal, or None where no tariff is in force.
 CostOf = Callable[[int, int, int], Decimal | None]
@@ -53,33 +54,23 @@ def day_labels(zone_name: str, day: date) -> tuple[int, tuple[str, ...]]:
     return first, labels
 
 
+@lru_cache(maxsize=4096)
+def day_heads(zone_name: str, day: date, csv: bool) -> tuple[int, tuple[tuple[str, ...], ...]]:
+    """The local day's midnight epoch and, per series code (1, 2), the text of each of its rows
+    up to the kWh: `{"start":"<local time>","series":"<name>","kwh":"` or `<local time>,<name>,`."""
+    first, labels = day_labels(zone_name, day)
+    if csv:
+        per_series = [tuple(f"{label},{name}," for label in labels) for name in SERIES_BY_CODE[1:]]
+    else:
+        per_series = [
+            tuple(f'{{"start":"{label}","series":"{name}","kwh":"' for label in labels) for name in SERIES_BY_CODE[1:]
+        ]
+    return first, ((), *per_series)
+
+
 def _iso(moment: datetime) -> str:
     text = moment.isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-class LocalLabels:
-    """Epoch -> local ISO text, for epochs on quarter hours that mostly come in order."""
-
-    def __init__(self, zone_name: str):
-        self.zone_name, self.zone = zone_name, ZoneInfo(zone_name)
-        self.first = self.last = 0
-        self.labels: tuple[str, ...] = ()
-        self.others: dict[int, str] = {}
-
-    def __call__(self, epoch: int) -> str:
-        if self.first <= epoch < self.last:
-            return self.labels[(epoch - self.first) // QUARTER]
-        if epoch % QUARTER:  # a revision time: seconds of its own
-            text = self.others.get(epoch)
-            if text is None:
-                if len(self.others) > 10_000:
-                    self.others.clear()
-                text = self.others[epoch] = _iso(datetime.fromtimestamp(epoch, self.zone))
-            return text
-        self.first, self.labels = day_labels(self.zone_name, datetime.fromtimestamp(epoch, self.zone).date())
-        self.last = self.first + len(self.labels) * QUARTER
-        return self.labels[(epoch - self.first) // QUARTER]
 
 
 class IntervalBody:
@@ -95,64 +86,76 @@ class IntervalBody:
         cost_totals: Callable[[], dict] | None = None,
     ):
         self.head, self.csv, self.cost, self.cost_totals = head, csv, cost, cost_totals
-        self.starts, self.revisions = LocalLabels(zone_name), LocalLabels(zone_name)
+        self.zone_name, self.zone = zone_name, ZoneInfo(zone_name)
         self.rows = 0
-        self.wh = dict.fromkeys(SERIES_NAMES, 0)
+        self.wh = [0, 0, 0]  # by series code
 
     def stream(self, rows: Iterable[tuple[int, int, int, bool, int]]) -> Iterator[bytes]:
-        yield self._open().encode()
+        if self.csv:
+            yield (INTERVAL_CSV_HEADER + (",COST\n" if self.cost else "\n")).encode()
+            for lines in self._lines(rows):
+                yield ("\n".join(lines) + "\n").encode()
+            return
+        yield (json.dumps(self.head, separators=(",", ":"))[:-1] + ',"intervals":[').encode()
+        separator = ""
+        for lines in self._lines(rows):
+            yield (separator + ",".join(lines)).encode()
+            separator = ","
+        yield self._json_close().encode()
+
+    def _lines(self, rows) -> Iterator[list[str]]:
+        """Lists of formatted rows, CHUNK_ROWS at a time. The hot loop of the API: a row is three
+        cached texts joined: what comes before the kWh (start and series, per local day), the kWh
+        (per Wh value) and what comes after it (flag and revision time, per revision)."""
+        zone_name, zone, csv, cost, totals = self.zone_name, self.zone, self.csv, self.cost, self.wh
+        first = last = 0
+        heads: tuple = ()
+        tails: dict[tuple[bool, int], str] = {}
+        kwh_texts: dict[int, str] = {}
         lines: list[str] = []
-        line = self._csv_line if self.csv else self._json_item
-        for row in rows:
-            lines.append(line(row))
+        append = lines.append
+        for epoch, series, wh, estimated, revised in rows:
+            if not first <= epoch < last:
+                first, heads = day_heads(zone_name, datetime.fromtimestamp(epoch, zone).date(), csv)
+                last = first + len(heads[1]) * QUARTER
+            tail = tails.get((estimated, revised))
+            if tail is None:
+                tail = tails[(estimated, revised)] = self._tail(estimated, revised)
+            kwh = kwh_texts.get(wh)
+            if kwh is None:
+                kwh = kwh_texts[wh] = f"{wh // 1000}.{wh % 1000:03d}"
+            if cost is None:
+                append(heads[series][(epoch - first) // QUARTER] + kwh + tail)
+            else:
+                append(heads[series][(epoch - first) // QUARTER] + kwh + tail + self._cost_cell(epoch, series, wh))
+            totals[series] += wh
             if len(lines) >= CHUNK_ROWS:
-                yield "".join(lines).encode()
-                lines.clear()
-        yield ("".join(lines) + self._close()).encode()
+                self.rows += len(lines)
+                yield lines
+                lines = []
+                append = lines.append
+        self.rows += len(lines)
+        if lines:
+            yield lines
 
-    def _open(self) -> str:
+    def _tail(self, estimated: bool, revised: int) -> str:
+        revision = _iso(datetime.fromtimestamp(revised, self.zone))
         if self.csv:
-            return INTERVAL_CSV_HEADER + (",COST\n" if self.cost else "\n")
-        return json.dumps(self.head, separators=(",", ":"))[:-1] + ',"intervals":['
+            return f",{'true' if estimated else 'false'},{revision}"
+        close = "" if self.cost else "}"
+        return f'","estimated":{"true" if estimated else "false"},"revised_at":"{revision}"{close}'
 
-    def _close(self) -> str:
+    def _cost_cell(self, epoch: int, series: int, wh: int) -> str:
+        amount = self.cost(epoch, series, wh)
         if self.csv:
-            return ""
-        totals = {"kwh": {SERIES_NAMES[series]: kwh_text(wh) for series, wh in self.wh.items()}}
+            return "," if amount is None else f",{amount}"
+        return ',"cost":null}' if amount is None else f',"cost":"{amount}"}}'
+
+    def _json_close(self) -> str:
+        totals = {"kwh": {name: kwh_text(self.wh[code]) for code, name in SERIES_NAMES.items()}}
         if self.cost_totals:
             totals["cost"] = self.cost_totals()
         return '],"totals":' + json.dumps(totals, separators=(",", ":")) + "}"
-
-    def _cost_text(self, epoch: int, series: int, wh: int) -> str | None:
-        amount = self.cost(epoch, series, wh)
-        return None if amount is None else str(amount)
-
-    def _json_item(self, row) -> str:
-        epoch, series, wh, estimated, revised = row
-        self.wh[series] += wh
-        comma = "," if self.rows else ""
-        self.rows += 1
-        item = (
-            f'{comma}{{"start":"{self.starts(epoch)}","series":"{SERIES_NAMES[series]}","kwh":"{wh // 1000}.'
-            f'{wh % 1000:03d}","estimated":{"true" if estimated else "false"},'
-            f'"revised_at":"{self.revisions(revised)}"'
-        )
-        if self.cost:
-            amount = self._cost_text(epoch, series, wh)
-            return item + (f',"cost":"{amount}"}}' if amount is not None else ',"cost":null}')
-        return item + "}"
-
-    def _csv_line(self, row) -> str:
-        epoch, series, wh, estimated, revised = row
-        self.rows += 1
-        line = (
-            f"{self.starts(epoch)},{SERIES_NAMES[series]},{wh // 1000}.{wh % 1000:03d},"
-            f"{'true' if estimated else 'false'},{self.revisions(revised)}"
-        )
-        if self.cost:
-            amount = self._cost_text(epoch, series, wh)
-            return f"{line},{amount or ''}\n"
-        return line + "\n"
 
 
 class RecordBody:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from reports.formats import Export, day_plan, file_name, write_export
 from tests.factories import PremiseFactory
-from usage.models import DailyRead, IntervalRead, MonthlyRead
+from usage.models import DailyRead, IntervalRead, MonthlyRead, OnDemandRead
 
 from .conftest import CHICAGO, load_days, local, parse_back
 
@@ -219,14 +219,13 @@ def test_file_names_say_what_is_inside_and_do_not_change_between_runs():
     assert name == "IntervalMeterUsage_10443720000000001_20261001-20261031_REP-000012.csv"
 
 
-def test_daily_reads_in_json_and_the_on_demand_report_of_the_latest_read():
+def test_daily_reads_in_json():
     premise = PremiseFactory()
     revised = timezone.now().replace(microsecond=0) - timedelta(hours=2)
     for day, kwh in ((dt.date(2026, 11, 1), "36.492"), (dt.date(2026, 11, 2), "30.001")):
         DailyRead.objects.create(premise=premise, read_date=day, revised_at=revised, kwh=Decimal(kwh))
 
     content, rows = _export(premise, kind="daily", format="json", first=dt.date(2026, 10, 30), days=5)
-    latest, latest_rows = _export(premise, kind="on_demand", first=dt.date(2026, 10, 30), days=5)
 
     document = json.loads(content)
     assert rows == 2
@@ -234,4 +233,55 @@ def test_daily_reads_in_json_and_the_on_demand_report_of_the_latest_read():
         ("2026-11-01", "36.492", None),
         ("2026-11-02", "30.001", None),
     ]
-    assert latest_rows == 1 and latest.decode().splitlines()[1].endswith(",,,30.001")
+
+
+def _on_demand(premise, read_at, status="completed", register="1200.500", usage=None):
+    return OnDemandRead.objects.create(
+        premise=premise,
+        requested_at=read_at,
+        status=status,
+        answered_at=read_at,
+        read_at=read_at if status == "completed" else None,
+        register_kwh=Decimal(register) if status == "completed" else None,
+        usage_kwh=usage,
+    )
+
+
+@pytest.mark.parametrize(
+    ("format", "lines"),
+    [
+        (
+            "texas_csv",
+            ["ESIID,READ_DATE,READ_TIME,REGISTER_KWH,USAGE_KWH", "'{esiid},11/01/2026,01:30:00,1200.500,",
+             "'{esiid},11/02/2026,09:00:00,1212.750,12.250"],
+        ),
+        (
+            "iso_csv",
+            ["ESIID,READ_AT,REGISTER_KWH,USAGE_KWH", "{esiid},2026-11-01T01:30:00-06:00,1200.500,",
+             "{esiid},2026-11-02T09:00:00-06:00,1212.750,12.250"],
+        ),
+    ],
+)  # fmt: skip
+def test_the_on_demand_report_lists_the_reads_the_meter_answered(format, lines):
+    premise = PremiseFactory()
+    _on_demand(premise, local(FALL, 1, 30).astimezone(UTC) + timedelta(hours=1))  # the second 01:30, CST
+    _on_demand(premise, local(FALL + timedelta(days=1), 9), register="1212.750", usage=Decimal("12.250"))
+    _on_demand(premise, local(FALL, 5), status="failed")
+    _on_demand(premise, local(FALL + timedelta(days=9)))  # after the period
+
+    content, rows = _export(premise, kind="on_demand", format=format, first=FALL, days=5)
+
+    assert rows == 2
+    assert content.decode().splitlines() == [line.format(esiid=premise.esiid) for line in lines]
+
+
+def test_the_on_demand_report_in_json():
+    premise = PremiseFactory()
+    _on_demand(premise, local(FALL, 9), usage=Decimal("3.000"))
+
+    content, rows = _export(premise, kind="on_demand", format="json", first=FALL, days=1)
+
+    assert rows == 1
+    assert json.loads(content)["reads"] == [
+        {"read_at": "2026-11-01T09:00:00-06:00", "register_kwh": "1200.500", "usage_kwh": "3.000"}
+    ]
