@@ -4,6 +4,8 @@ customer points their tool here and it works unchanged. See README "Integrations
 
     POST /commonapi/user/authenticate  {"username", "password"}  -> {"token"}
     POST /api/meter                    {"esiid": "*"}            -> {"data": [meter, ...]}
+    POST /api/ondemandread             {"ESIID", "MeterNumber"}  -> starts an on-demand read
+    POST /api/usage/latestodrread      {"ESIID"}                 -> {"data": {"odrstatus", ...}}
     POST /api/adhoc/intervalsynch      {"startDate", "endDate", "ESIID": [...]} -> 15-minute reads
 
 JSON only, no CSRF (no cookies: a bearer token from `authenticate`), no trailing slash, as SMT.
@@ -33,18 +35,31 @@ from portal import smt_tokens
 from portal.serializers import ErrorSerializer
 
 from . import selectors, smt_intervals
-from .services import UsageError
+from .models import OnDemandRead
+from .services import UsageError, ondemand
 from .smt_serializers import (
     SmtAuthenticateInputSerializer,
     SmtAuthenticateOutputSerializer,
     SmtIntervalInputSerializer,
     SmtIntervalOutputSerializer,
+    SmtLatestReadInputSerializer,
+    SmtLatestReadOutputSerializer,
     SmtMeterInputSerializer,
     SmtMeterListOutputSerializer,
+    SmtOnDemandReadInputSerializer,
+    SmtOnDemandReadOutputSerializer,
 )
 
 TAG = "smart-meter-texas"
 INVALID_TOKEN = {"message": "Invalid Token"}  # the body the client recognises as "log in again"
+ODR_DATE_FORMAT = "%m/%d/%Y %H:%M:%S"
+SECOND = timedelta(seconds=1)
+ODR_STATUSES = {
+    OnDemandRead.Status.PENDING: "PENDING",
+    OnDemandRead.Status.COMPLETED: "COMPLETED",
+    OnDemandRead.Status.FAILED: "FAILED",
+    OnDemandRead.Status.TIMED_OUT: "FAILED",
+}
 ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer}
 
 
@@ -151,6 +166,60 @@ class MeterView(SmtView):
         else:
             premises = [self.own_premise(esiid)]
         return Response(SmtMeterListOutputSerializer({"data": [_meter_entry(premise) for premise in premises]}).data)
+
+
+class OnDemandReadView(SmtView):
+    @extend_schema(
+        tags=[TAG],
+        summary="Ask the meter for its register now (at most 2 a premise an hour)",
+        request=SmtOnDemandReadInputSerializer,
+        responses={200: SmtOnDemandReadOutputSerializer, 429: ErrorSerializer, **ERRORS},
+    )
+    def post(self, request):
+        data = SmtOnDemandReadInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        premise = self.own_premise(data.validated_data["ESIID"])
+        meter_number = data.validated_data.get("MeterNumber", "").strip()
+        if meter_number and not premise.meters.filter(meter_number=meter_number).exists():
+            raise UsageError(
+                "unknown_meter", "This meter is not at this premise.", fields={"MeterNumber": ["Unknown meter."]}
+            )
+        ondemand.request_read(by=request.user, premise=premise)
+        started = {"statusCode": "0", "statusReason": "Request submitted successfully for further processing"}
+        return Response(SmtOnDemandReadOutputSerializer({"data": started}).data)
+
+
+def _latest_read_entry(read: OnDemandRead | None, premise: Premise) -> dict:
+    if read is None:
+        return {"odrstatus": "NONE", "odrread": None, "odrusage": None, "odrdate": None, "responseMessage": ""}
+    moment = read.read_at or read.requested_at
+    return {
+        "odrstatus": ODR_STATUSES[read.status],
+        "odrread": None if read.register_kwh is None else str(read.register_kwh),
+        "odrusage": None if read.usage_kwh is None else str(read.usage_kwh),
+        "odrdate": moment.astimezone(ZoneInfo(premise.time_zone)).strftime(ODR_DATE_FORMAT),
+        "responseMessage": read.detail,
+    }
+
+
+class LatestReadView(SmtView):
+    @extend_schema(
+        tags=[TAG],
+        summary="The premise's latest on-demand read and its status",
+        request=SmtLatestReadInputSerializer,
+        responses={200: SmtLatestReadOutputSerializer, **ERRORS},
+    )
+    def post(self, request):
+        data = SmtLatestReadInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        premise = self.own_premise(data.validated_data["ESIID"])
+        read = ondemand.latest_read(premise=premise)
+        # A read from before the customer moved in belongs to the previous tenant.
+        if read is not None:
+            asked = read.requested_at
+            if not access.customer_may_read(customer=request.user, premise=premise, start=asked, end=asked + SECOND):
+                read = None
+        return Response(SmtLatestReadOutputSerializer({"data": _latest_read_entry(read, premise)}).data)
 
 
 class IntervalView(SmtView):

@@ -18,7 +18,7 @@ from smart_meter_texas.exceptions import (
 
 from tests.factories import PASSWORD
 from tests.usage.smt_support import CHICAGO, FALL_BACK, ORDINARY_DAY, SPRING_FORWARD, day_starts, home, kwh_of, load_day
-from usage.models import Series
+from usage.models import OnDemandRead, Series
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -71,6 +71,22 @@ def test_the_client_logs_in_and_lists_the_customers_meters(metergate):
     assert [(meter.esiid, meter.meter, meter.address) for meter in meters] == [
         (place.premise.esiid, place.meter.meter_number, "12 Elm St")
     ]
+
+
+def test_the_client_reads_the_meter_on_demand_through_the_simulated_head_end(metergate):
+    place = home()
+
+    async def read(client):
+        [meter] = await client.account.fetch_meters(client)
+        await meter.read_meter(client)
+        return meter
+
+    meter = run(place.customer.email, read)
+
+    stored = OnDemandRead.objects.get(premise=place.premise)
+    assert stored.status == OnDemandRead.Status.COMPLETED
+    assert meter.reading == float(stored.register_kwh)
+    assert meter.reading_datetime == stored.read_at.replace(microsecond=0)
 
 
 @pytest.mark.parametrize(
