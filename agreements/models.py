@@ -78,13 +78,17 @@ class AgreementInvitation(NumberedModel):
         CANCELLED = "cancelled", "Cancelled"
 
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
-    third_party = models.ForeignKey("portal.ThirdParty", on_delete=models.PROTECT, related_name="invitations")
+    # Indexed by invitation_third_party (third party first); created_by only where set.
+    third_party = models.ForeignKey(
+        "portal.ThirdParty", on_delete=models.PROTECT, related_name="invitations", db_index=False
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
         help_text="Empty when the third party's API client created it.",
     )
     agreement_type = models.CharField(max_length=30, choices=AgreementType.choices)
@@ -117,8 +121,10 @@ class AgreementInvitation(NumberedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "expires_at"], name="invitation_expiry"),
+            # Partial: the sweep finds pending ones, and an expired row leaves the index.
+            models.Index(fields=["expires_at"], condition=Q(status="pending"), name="invitation_pending_expiry"),
             models.Index(fields=["third_party", "-created_at"], name="invitation_third_party"),
+            models.Index(fields=["created_by"], condition=Q(created_by__isnull=False), name="invitation_created_by"),
         ]
 
     @property
@@ -148,11 +154,21 @@ class Agreement(NumberedModel):
 
     agreement_type = models.CharField(max_length=30, choices=AgreementType.choices)
     source = models.CharField(max_length=12, choices=Source.choices, default=Source.INVITATION)
-    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="agreements")
-    third_party = models.ForeignKey("portal.ThirdParty", on_delete=models.PROTECT, related_name="agreements")
+    # Indexed by agreement_customer / agreement_third_party (the key first); device and ended_by only where set.
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="agreements", db_index=False
+    )
+    third_party = models.ForeignKey(
+        "portal.ThirdParty", on_delete=models.PROTECT, related_name="agreements", db_index=False
+    )
     premises = models.ManyToManyField("meters.Premise", related_name="agreements")
     device = models.ForeignKey(
-        "meters.InHomeDevice", null=True, blank=True, on_delete=models.PROTECT, related_name="agreements"
+        "meters.InHomeDevice",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="agreements",
+        db_index=False,
     )
     invitation = models.OneToOneField(
         AgreementInvitation, null=True, blank=True, on_delete=models.PROTECT, related_name="agreement"
@@ -169,7 +185,7 @@ class Agreement(NumberedModel):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     ended_at = models.DateTimeField(null=True, blank=True)
     ended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     ended_by_role = models.CharField(max_length=12, choices=EndedBy.choices, blank=True)
     end_reason = models.CharField(max_length=500, blank=True)
@@ -184,9 +200,11 @@ class Agreement(NumberedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "ends_at"], name="agreement_expiry"),
+            models.Index(fields=["ends_at"], condition=Q(status="active"), name="agreement_active_expiry"),
             models.Index(fields=["third_party", "status"], name="agreement_third_party"),
             models.Index(fields=["customer", "status"], name="agreement_customer"),
+            models.Index(fields=["device"], condition=Q(device__isnull=False), name="agreement_device"),
+            models.Index(fields=["ended_by"], condition=Q(ended_by__isnull=False), name="agreement_ended_by"),
         ]
 
     @property
@@ -260,19 +278,43 @@ class AgreementEvent(models.Model):
         EXTENSION_EXPIRED = "extension_expired", "Extension request expired"
         DEVICE_ADD_REQUESTED = "device_add_requested", "Device add requested"
 
-    agreement = models.ForeignKey(Agreement, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+    # The audit trail is append-only and written set-based by the services that change its subject in
+    # the same statement (see services.expiry), so its subject always exists; Django still cascades
+    # deletes. A database check per event (a deferred trigger per row) would cost as much as the
+    # sweep's own writes, so these three keys are not enforced by the database.
+    agreement = models.ForeignKey(
+        Agreement,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="events",
+        db_index=False,
+        db_constraint=False,
+    )
     invitation = models.ForeignKey(
-        AgreementInvitation, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+        AgreementInvitation,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="events",
+        db_index=False,
+        db_constraint=False,
     )
     extension_request = models.ForeignKey(
-        ExtensionRequest, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+        ExtensionRequest,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="events",
+        db_index=False,
+        db_constraint=False,
     )
     action = models.CharField(max_length=30, choices=Action.choices)
     actor_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     actor_third_party = models.ForeignKey(
-        "portal.ThirdParty", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "portal.ThirdParty", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     at = models.DateTimeField()
     detail = models.CharField(max_length=500, blank=True, help_text="Why, or what changed.")
@@ -285,8 +327,18 @@ class AgreementEvent(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["agreement", "at"], name="event_agreement"),
-            models.Index(fields=["invitation", "at"], name="event_invitation"),
+            # Partial indexes: an event row enters only the indexes of the keys it has.
+            models.Index(fields=["agreement", "at"], condition=Q(agreement__isnull=False), name="event_agreement_at"),
+            models.Index(
+                fields=["invitation", "at"], condition=Q(invitation__isnull=False), name="event_invitation_at"
+            ),
+            models.Index(
+                fields=["extension_request"], condition=Q(extension_request__isnull=False), name="event_extension"
+            ),
+            models.Index(fields=["actor_user"], condition=Q(actor_user__isnull=False), name="event_actor_user"),
+            models.Index(
+                fields=["actor_third_party"], condition=Q(actor_third_party__isnull=False), name="event_actor_tp"
+            ),
         ]
 
     def __str__(self):
