@@ -48,27 +48,43 @@ def celery_worker(log_path, *, routes: list[str], prefix: str = "test", **enviro
     """Start a worker on a fresh queue and send the tasks named in `routes` (glob patterns) from
     this process to it, not eagerly. Yields the queue's name; `environment` goes to the worker."""
     queue = f"{prefix}-{uuid.uuid4().hex[:8]}"
-    log = open(log_path, "w")  # noqa: SIM115 - kept open for the worker's lifetime
+    worker = start_worker(queue, log_path, **{key: value.format(queue=queue) for key, value in environment.items()})
+    try:
+        with routed_to(queue, routes):
+            wait_until_ready(worker, log_path)
+            yield queue
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)
+
+
+def start_worker(queue: str, log_path, *, name: str = "", **environment) -> subprocess.Popen:
+    """A worker process consuming `queue`, logging to `log_path`; `wait_until_ready` before sending
+    to a queue it declares. The caller stops (or kills) it."""
+    log = open(log_path, "w")  # noqa: SIM115 - the worker writes to it for its lifetime
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", queue, "--pool=solo", "-n", f"{queue}@%h",
-         "--without-gossip", "--without-mingle", "--loglevel=INFO"],
-        env=worker_environment(**{key: value.format(queue=queue) for key, value in environment.items()}),
+        [sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", queue, "--pool=solo",
+         "-n", f"{name}{queue}@%h", "--without-gossip", "--without-mingle", "--loglevel=INFO"],
+        env=worker_environment(**environment),
         cwd=settings.BASE_DIR,
         stdout=log,
         stderr=subprocess.STDOUT,
     )  # fmt: skip
+    log.close()  # the child holds its own copy
+    return worker
+
+
+@contextmanager
+def routed_to(queue: str, routes: list[str]):
+    """Send the tasks named in `routes` from this process to `queue`, not eagerly, in the block."""
     saved = (app.conf.task_always_eager, app.conf.task_routes)
     app.conf.task_always_eager = False
     _use_routes({name: {"queue": queue} for name in routes})
     try:
-        _wait_until_ready(worker, log_path)
         yield queue
     finally:
         app.conf.task_always_eager = saved[0]
         _use_routes(saved[1])
-        worker.terminate()
-        worker.wait(timeout=20)
-        log.close()
 
 
 def _use_routes(routes) -> None:
@@ -78,7 +94,7 @@ def _use_routes(routes) -> None:
     app.amqp.__dict__.pop("router", None)
 
 
-def _wait_until_ready(worker, log_path, seconds: float = 60) -> None:
+def wait_until_ready(worker, log_path, seconds: float = 60) -> None:
     """Redis drops a message sent to a queue nobody declared yet: wait for the worker to be
     consuming before the test sends anything."""
     deadline = time.monotonic() + seconds

@@ -136,12 +136,12 @@ class ExtractTypeAdmin(admin.ModelAdmin):
     @admin.action(description="Run incremental now")
     def run_incremental_now(self, request, queryset):
         for extract_type in queryset:
-            self._queue(request, extract_type, extracts.create_incremental)
+            self._queue(request, extract_type, extracts.create_incremental, wait=False)
 
     @admin.action(description="Run historical correction extract")
     def run_correction_extract(self, request, queryset):
         for extract_type in queryset:
-            self._queue(request, extract_type, extracts.create_correction)
+            self._queue(request, extract_type, extracts.create_correction, wait=False)
 
     def _queue(self, request, extract_type, create, **options) -> None:
         try:

@@ -1,9 +1,11 @@
 """Consumption extract requests: initial load, incrementals that move the extract-through and never
 extract a period twice, historical corrections picked once, and errors kept with their reason."""
 
+import threading
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from django.db import connection
 
 from tests.factories import PremiseFactory
 from usage.models import ExtractRequest, ExtractType, LoadProfile, TouMap, TouRule
@@ -14,8 +16,10 @@ from usage.services.extracts import (
     create_incremental,
     create_initial_load,
     retry_request,
+    run_extract_request,
 )
 
+from .conftest import postgresql_only
 from .extract_support import CHICAGO, ORDINARY, Outbox, extract_type, lines_of, load_day, run
 
 pytestmark = pytest.mark.django_db
@@ -226,3 +230,37 @@ def test_corrections_loaded_before_the_initial_load_are_already_in_it():
     kind_of_type = loaded_through(extract_type(), ORDINARY)
 
     assert create_correction(extract_type=kind_of_type, only_when_due=True) is None
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_request_asked_for_while_a_run_holds_the_type_is_refused_at_once_when_not_waiting():
+    kind_of_type = extract_type(extract_through=chicago(NEXT_DAY))
+    initial = create_initial_load(extract_type=kind_of_type, first_day=ORDINARY, last_day=ORDINARY)
+    delivering, release = threading.Event(), threading.Event()
+
+    def slow_delivery(name, produce):
+        delivering.set()
+        release.wait(20)
+        return 0, 0, name
+
+    def run_in_thread():
+        try:
+            run_extract_request(request_id=initial.pk, deliver=slow_delivery)
+        finally:
+            connection.close()
+
+    runner = threading.Thread(target=run_in_thread)
+    runner.start()
+    try:
+        assert delivering.wait(20)
+        with pytest.raises(UsageError) as refused:
+            create_incremental(extract_type=kind_of_type, wait=False)
+    finally:
+        release.set()
+        runner.join(20)
+
+    assert (refused.value.code, refused.value.status_code) == ("busy", 409)
+    assert (
+        create_incremental(extract_type=kind_of_type, now=chicago(NEXT_DAY + timedelta(days=2))).kind == "incremental"
+    )

@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from ...models import ExtractRequest, ExtractType, IntervalCorrection
@@ -59,12 +59,15 @@ def create_initial_load(
     )
 
 
-def create_incremental(*, by=None, extract_type: ExtractType, now: datetime | None = None) -> ExtractRequest:
-    """The incremental from the type's extract-through to the start of today (or the open one)."""
+def create_incremental(
+    *, by=None, extract_type: ExtractType, now: datetime | None = None, wait: bool = True
+) -> ExtractRequest:
+    """The incremental from the type's extract-through to the start of today (or the open one).
+    A run of the type holds its row: `wait=False` refuses at once ("busy") rather than wait."""
     now = now or timezone.now()
     cutoff = incremental_cutoff(now)
     with transaction.atomic():
-        extract_type = ExtractType.objects.select_for_update().get(pk=extract_type.pk)
+        extract_type = _locked(extract_type, wait)
         extracted_through = extract_type.extract_through
         if extracted_through is None:
             raise UsageError(
@@ -90,14 +93,19 @@ def create_incremental(*, by=None, extract_type: ExtractType, now: datetime | No
 
 
 def create_correction(
-    *, by=None, extract_type: ExtractType, now: datetime | None = None, only_when_due: bool = False
+    *,
+    by=None,
+    extract_type: ExtractType,
+    now: datetime | None = None,
+    only_when_due: bool = False,
+    wait: bool = True,
 ) -> ExtractRequest | None:
     """A historical-correction extract of the corrections loaded after the type's
     corrections-through up to now (or the open one). With `only_when_due`, None when no
-    correction is waiting."""
+    correction is waiting; `wait` as for `create_incremental`."""
     now = now or timezone.now()
     with transaction.atomic():
-        extract_type = ExtractType.objects.select_for_update().get(pk=extract_type.pk)
+        extract_type = _locked(extract_type, wait)
         if extract_type.extract_through is None:
             raise UsageError(
                 "no_initial_load", f"{extract_type}: nothing is extracted yet, so nothing can be corrected."
@@ -152,6 +160,17 @@ def waiting_corrections(extract_type: ExtractType, *, until: datetime):
     if extract_type.corrections_through is not None:
         corrections = corrections.filter(replaced_at__gt=extract_type.corrections_through)
     return corrections
+
+
+def _locked(extract_type: ExtractType, wait: bool) -> ExtractType:
+    try:
+        return ExtractType.objects.select_for_update(nowait=not wait).get(pk=extract_type.pk)
+    except DatabaseError as error:  # the row is locked by a run in progress
+        raise UsageError(
+            "busy",
+            f"{extract_type} is being extracted right now: try again once that run is complete.",
+            status_code=409,
+        ) from error
 
 
 def _open_request(extract_type: ExtractType, kind: str) -> ExtractRequest | None:
