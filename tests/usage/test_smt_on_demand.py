@@ -50,28 +50,21 @@ def test_before_any_read_the_status_is_none():
     assert data == {"odrstatus": "NONE", "odrread": None, "odrusage": None, "odrdate": None, "responseMessage": ""}
 
 
-def test_a_read_the_meter_never_answers_stays_pending(django_capture_on_commit_callbacks):
+@pytest.mark.parametrize(
+    ("meter_number", "status"),
+    [("M-SILENT-1", "PENDING"), ("M-NOREAD-1", "FAILED")],  # the simulator: never answered, failed
+    ids=["never_answered", "failed"],
+)
+def test_a_read_the_meter_does_not_complete_shows_its_status(django_capture_on_commit_callbacks, meter_number, status):
     place = home()
-    place.meter.meter_number = "M-SILENT-1"
+    place.meter.meter_number = meter_number
     place.meter.save()
     token = token_of(place.customer)
 
     with django_capture_on_commit_callbacks(execute=True):
         ask(token, place.premise)
 
-    assert latest(token, place.premise).json()["data"]["odrstatus"] == "PENDING"
-
-
-def test_a_read_the_meter_fails_shows_as_failed(django_capture_on_commit_callbacks):
-    place = home()
-    place.meter.meter_number = "M-NOREAD-1"
-    place.meter.save()
-    token = token_of(place.customer)
-
-    with django_capture_on_commit_callbacks(execute=True):
-        ask(token, place.premise)
-
-    assert latest(token, place.premise).json()["data"]["odrstatus"] == "FAILED"
+    assert latest(token, place.premise).json()["data"]["odrstatus"] == status
 
 
 def test_a_third_read_within_the_hour_is_refused_with_429_and_retry_after():
