@@ -74,8 +74,9 @@ def test_a_fall_back_day_holds_100_quarter_hours_aligned_with_formats(client_set
     assert [item["key"] for item in segment["formats"]] == ["eu", "c"]
     assert all(len(row) == len(segment["formats"]) for row in segment["values"])
     assert [row[0] for row in segment["values"][:8]] == ["0.250"] * 7 + [None]  # interval 7 is missing
-    assert segment["values"][99][0] == "0.250"  # the 100th quarter hour of the 25-hour day
-    assert segment["values"][100][0] is None  # 2 November has no reads
+    assert len(segment["values"]) == 100  # the 25-hour day; segments end where the reads end
+    assert segment["values"][99][0] == "0.250"
+    assert segment["segment_end"].startswith("2026-11-02T00:00:00-06:00")
     start = datetime.fromisoformat(segment["segment_start"])
     end = datetime.fromisoformat(segment["segment_end"])
     assert (end - start).total_seconds() == 900 * len(segment["values"])
@@ -108,8 +109,10 @@ def test_a_fall_back_day_of_daily_reads_is_its_own_90000_second_segment(client_s
     assert len(dst) == 1 and dst[0]["segment_start"].startswith("2026-11-01T00:00:00-05:00")
     assert dst[0]["values"] == [["24.125", None]]
     assert all(item["interval"] in (86400, 90000, 82800) for item in daily)
-    october = next(item for item in daily if item["segment_start"].startswith("2026-10-01"))
-    assert october["values"][30] == ["24.125", None]
+    october = next(item for item in daily if item["segment_start"].startswith("2026-10-31"))
+    november = next(item for item in daily if item["segment_start"].startswith("2026-11-02"))
+    assert october["values"] == [["24.125", None]] and october["interval"] == 86400
+    assert november["values"] == [["24.125", None]]
 
 
 def test_a_billing_cycle_read_is_one_value_of_the_cycles_length(client_set):

@@ -19,7 +19,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from ..models import DailyRead, MonthlyRead, Series
+import psycopg
+from django.db import connection
+from django.db.models import Max, Min
+
+from ..models import DailyRead, IntervalRead, MonthlyRead, Series
 from ..selectors import interval_rows
 from .costs import tariff_timeline
 
@@ -84,9 +88,33 @@ def _align(moment: datetime, step: int, up: bool) -> datetime:
     return datetime.fromtimestamp(aligned, moment.tzinfo)
 
 
-def plan(*, premise, kind: str, windows, monthly_cycles=None) -> list[Segment]:
-    """The segments of `kind` the premise's readable `windows` hold, in time order, without values."""
+def data_span(*, premise, kind: str) -> tuple[datetime, datetime] | None:
+    """[first, last) instants the premise has reads of `kind` for (one index-only query), or None."""
     zone = ZoneInfo(premise.time_zone)
+    if kind == INTERVAL:
+        span = IntervalRead.objects.filter(premise_id=premise.pk).aggregate(
+            first=Min("interval_start"), last=Max("interval_start")
+        )
+        return (span["first"], span["last"] + timedelta(seconds=QUARTER)) if span["first"] else None
+    model, first_field, last_field = (
+        (DailyRead, "read_date", "read_date") if kind == DAILY else (MonthlyRead, "start_date", "end_date")
+    )
+    span = model.objects.filter(premise_id=premise.pk).aggregate(first=Min(first_field), last=Max(last_field))
+    if span["first"] is None:
+        return None
+    return _local_midnight(span["first"], zone), _local_midnight(span["last"] + timedelta(days=1), zone)
+
+
+def plan(*, premise, kind: str, windows, monthly_cycles=None) -> list[Segment]:
+    """The segments of `kind` the premise's readable `windows` hold, in time order, without values;
+    none outside the span the premise has reads for."""
+    span = data_span(premise=premise, kind=kind)
+    if span is None:
+        return []
+    windows = [(max(lower, span[0]), min(upper, span[1])) for lower, upper in windows]
+    zone = ZoneInfo(premise.time_zone)
+    # Segments read in the premise's local time (its UTC offset shows on every start and end).
+    windows = [(lower.astimezone(zone), upper.astimezone(zone)) for lower, upper in windows if lower < upper]
     segments = []
     for lower, upper in windows:
         if kind == INTERVAL:
@@ -131,53 +159,131 @@ def _kwh_text(wh: int) -> str:
 
 
 def fill(*, premise, segments: list[Segment], with_cost: bool = True) -> list[Segment]:
-    """Read the values of `segments` (all of one premise)."""
+    """Read the values of `segments` (all of one premise): one query for all their 15-minute reads."""
     if not segments:
         return segments
-    timeline = (
-        tariff_timeline(premise=premise, start=min(s.start for s in segments), end=max(s.end for s in segments))
-        if with_cost
-        else None
+    first, last = min(s.start for s in segments), max(s.end for s in segments)
+    pricer = _Pricer(tariff_timeline(premise=premise, start=first, end=last), premise.time_zone) if with_cost else None
+    formats = [USAGE_FORMAT] + ([cost_format()] if with_cost else [])
+    quarters = [segment for segment in segments if segment.kind == INTERVAL]
+    rows = (
+        _consumption_rows(premise.pk, min(s.start for s in quarters), max(s.end for s in quarters)) if quarters else []
     )
+    days = [segment for segment in segments if segment.kind == DAILY]
+    daily = _daily_reads(premise, days) if days else {}
+    position = 0
     for segment in segments:
-        formats = [USAGE_FORMAT] + ([cost_format()] if with_cost else [])
-        segment.formats = formats
+        segment.formats = list(formats)
         if segment.kind == INTERVAL:
-            _fill_intervals(premise, segment, timeline)
+            position = _fill_intervals(segment, rows, position, pricer)
         elif segment.kind == DAILY:
-            _fill_days(premise, segment, timeline)
+            _fill_days(premise, segment, pricer, daily)
         else:
-            _fill_cycle(premise, segment, timeline)
+            _fill_cycle(premise, segment, pricer)
     return segments
 
 
-def _cost_text(timeline, epoch: int, wh: int) -> str | None:
-    if timeline is None:
-        return None
-    cost = timeline.cost(epoch, Series.CONSUMPTION, wh)
-    return None if cost is None else format(cost.normalize(), "f")
+def _consumption_rows(premise_id: int, start: datetime, end: datetime) -> list[tuple[int, int, int]]:
+    """(start epoch, Wh, revised epoch) of the premise's consumption quarter hours in [start, end),
+    in time order: one plain query (a few months of rows; no server-side cursor needed)."""
+    if connection.vendor != "postgresql":
+        return [
+            (epoch, wh, revised)
+            for epoch, series, wh, _estimated, revised in interval_rows(premise_id=premise_id, windows=[(start, end)])
+            if series == Series.CONSUMPTION
+        ]
+    connection.ensure_connection()
+    # Binary results: the integers arrive ready-made, no text to parse per value.
+    # (Django's own cursors bind client-side, which cannot return binary.)
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(
+            "SELECT extract(epoch FROM interval_start)::bigint, wh, extract(epoch FROM revised_at)::bigint "  # noqa: S608
+            f"FROM {IntervalRead._meta.db_table} WHERE premise_id = %s AND interval_start >= %s "
+            "AND interval_start < %s AND series = %s ORDER BY interval_start",
+            [premise_id, start, end, int(Series.CONSUMPTION)],
+            binary=True,
+        )
+        return cursor.fetchall()
 
 
-def _fill_intervals(premise, segment: Segment, timeline) -> None:
-    start = int(segment.start.timestamp())
-    count = (int(segment.end.timestamp()) - start) // QUARTER
-    width = len(segment.formats)
-    empty = [None] * width
-    values = [empty] * count
+class _Pricer:
+    """Costs of quarter hours, fast: the price of each quarter hour of a local day depends only on
+    the tariff in force that day, its weekday, month and length (TOU rules speak weekdays, months
+    and times of day), so each such day profile is priced once, and each (price, Wh) cost once."""
+
+    def __init__(self, timeline, time_zone: str):
+        self.timeline = timeline
+        self.zone = ZoneInfo(time_zone)
+        self.profiles: dict = {}
+        self.texts: dict = {}
+        self.day_start = self.day_end = 0
+        self.profile: list = []
+
+    def cost_text(self, epoch: int, wh: int) -> str | None:
+        if not self.day_start <= epoch < self.day_end:
+            self._enter_day(epoch)
+        price = self.profile[(epoch - self.day_start) // QUARTER]
+        if price is None:
+            return None
+        key = (price, wh)
+        text = self.texts.get(key)
+        if text is None:
+            text = self.texts[key] = format((price * wh).scaleb(-3).normalize(), "f")
+        return text
+
+    def period_cost_text(self, start: datetime, wh: int) -> str | None:
+        """A day's or cycle's cost at the price in force at its start (reads without a time of use)."""
+        priced = self.timeline.price(int(start.timestamp()), Series.CONSUMPTION)
+        return None if priced is None else format((priced[1] * wh).scaleb(-3).normalize(), "f")
+
+    def _enter_day(self, epoch: int) -> None:
+        day = datetime.fromtimestamp(epoch, self.zone).date()
+        start = int(_local_midnight(day, self.zone).timestamp())
+        end = int(_local_midnight(day + timedelta(days=1), self.zone).timestamp())
+        tariff = self.timeline.tariff_of_epoch(start)
+        # Without a TOU map a day's prices depend on its tariff and length only.
+        timed = tariff is not None and tariff.tou_map_id is not None
+        key = (tariff.pk if tariff else None, day.isoweekday() if timed else 0, day.month if timed else 0, end - start)
+        profile = self.profiles.get(key)
+        if profile is None:
+            profile = self.profiles[key] = [
+                priced[1] if (priced := self.timeline.price(moment, Series.CONSUMPTION)) else None
+                for moment in range(start, end, QUARTER)
+            ]
+        self.day_start, self.day_end, self.profile = start, end, profile
+
+
+_KWH_TEXTS: dict[int, str] = {}
+
+
+def _kwh_text(wh: int) -> str:
+    text = _KWH_TEXTS.get(wh)
+    if text is None:
+        text = f"{wh // 1000}.{wh % 1000:03d}"
+        if len(_KWH_TEXTS) < 100_000:
+            _KWH_TEXTS[wh] = text
+    return text
+
+
+def _fill_intervals(segment: Segment, rows: list, position: int, pricer) -> int:
+    """Place the rows of [segment.start, segment.end) from `rows[position:]`; the next position back."""
+    start, end = int(segment.start.timestamp()), int(segment.end.timestamp())
+    values = [[None] * len(segment.formats)] * ((end - start) // QUARTER)
+    while position < len(rows) and rows[position][0] < start:
+        position += 1
     first_revised = last_revised = None
-    for epoch, series, wh, _estimated, revised in interval_rows(
-        premise_id=premise.pk, windows=[(segment.start, segment.end)]
-    ):
-        if series != Series.CONSUMPTION:
-            continue
-        row = [_kwh_text(wh)]
-        if width > 1:
-            row.append(_cost_text(timeline, epoch, wh))
-        values[(epoch - start) // QUARTER] = row
-        first_revised = revised if first_revised is None or revised < first_revised else first_revised
-        last_revised = revised if last_revised is None or revised > last_revised else last_revised
+    while position < len(rows) and rows[position][0] < end:
+        epoch, wh, revised = rows[position]
+        position += 1
+        text = _kwh_text(wh)
+        values[(epoch - start) // QUARTER] = [text, pricer.cost_text(epoch, wh)] if pricer else [text]
+        if first_revised is None or revised < first_revised:
+            first_revised = revised
+        if last_revised is None or revised > last_revised:
+            last_revised = revised
     segment.values = values
     _stamp(segment, first_revised, last_revised)
+    return position
 
 
 def _stamp(segment: Segment, first, last) -> None:
@@ -186,33 +292,40 @@ def _stamp(segment: Segment, first, last) -> None:
         segment.modified = datetime.fromtimestamp(last, segment.start.tzinfo)
 
 
-def _period_cost(timeline, start: datetime, wh: int) -> str | None:
-    """A day's or cycle's cost at the price in force at its start (reads without a time of use)."""
-    return _cost_text(timeline, int(start.timestamp()), wh)
+def _daily_reads(premise, segments: list[Segment]) -> dict:
+    """read date -> (kWh, revised at) of the premise's daily reads the segments cover, in one query."""
+    zone = ZoneInfo(premise.time_zone)
+    first = min(segment.start for segment in segments).astimezone(zone).date()
+    last = max(segment.end for segment in segments).astimezone(zone).date()
+    reads = DailyRead.objects.filter(premise_id=premise.pk, read_date__gte=first, read_date__lt=last)
+    return {
+        read_date: (kwh, revised_at)
+        for read_date, kwh, revised_at in reads.values_list("read_date", "kwh", "revised_at")
+    }
 
 
-def _fill_days(premise, segment: Segment, timeline) -> None:
+def _fill_days(premise, segment: Segment, pricer, daily: dict) -> None:
     zone = ZoneInfo(premise.time_zone)
     first_day = segment.start.astimezone(zone).date()
     count = max(1, _seconds(segment.start, segment.end) // DAY) if segment.interval == DAY else 1
-    values = [[None] * len(segment.formats) for _ in range(count)]
-    reads = DailyRead.objects.filter(
-        premise_id=premise.pk, read_date__gte=first_day, read_date__lt=first_day + timedelta(days=count)
-    ).values_list("read_date", "kwh", "revised_at")
+    values = [[None] * len(segment.formats)] * count
     stamps = []
-    for read_date, kwh, revised_at in reads:
-        wh = int(kwh * 1000)
+    for offset in range(count):
+        read_date = first_day + timedelta(days=offset)
+        if read_date not in daily:
+            continue
+        kwh, revised_at = daily[read_date]
         row = [str(kwh)]
         if len(segment.formats) > 1:
-            row.append(_period_cost(timeline, _local_midnight(read_date, zone), wh))
-        values[(read_date - first_day).days] = row
+            row.append(pricer.period_cost_text(_local_midnight(read_date, zone), int(kwh * 1000)) if pricer else None)
+        values[offset] = row
         stamps.append(revised_at)
     segment.values = values
     if stamps:
         segment.created, segment.modified = min(stamps), max(stamps)
 
 
-def _fill_cycle(premise, segment: Segment, timeline) -> None:
+def _fill_cycle(premise, segment: Segment, pricer) -> None:
     zone = ZoneInfo(premise.time_zone)
     read = MonthlyRead.objects.filter(premise_id=premise.pk, start_date=segment.start.astimezone(zone).date()).first()
     if read is None:
@@ -220,6 +333,6 @@ def _fill_cycle(premise, segment: Segment, timeline) -> None:
         return
     row = [str(read.actual_kwh)]
     if len(segment.formats) > 1:
-        row.append(_period_cost(timeline, segment.start, int(read.actual_kwh * 1000)))
+        row.append(pricer.period_cost_text(segment.start, int(read.actual_kwh * 1000)) if pricer else None)
     segment.values = [row]
     segment.created = segment.modified = read.revised_at
