@@ -18,6 +18,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 from portal.errors import DomainError
 from portal.models import LabelPartner, ThirdParty, User
 
+from . import webhooks
 from .headend import Answer, DeviceRequest, MessageRequest, get_headend
 from .models import HanDeviceEvent, HanMessage, InHomeDevice, Meter, Occupancy, Premise
 from .validators import normalize_esiid, normalize_install_code, normalize_mac, validate_esiid
@@ -322,12 +323,14 @@ def request_removal(
     if device.status == DeviceStatus.FAILED:
         device.status, device.status_changed_at = DeviceStatus.REMOVED, now
         device.save(update_fields=["status", "status_changed_at"])
-        return HanDeviceEvent.objects.create(
+        removal = HanDeviceEvent.objects.create(
             status=RequestStatus.SUCCEEDED,
             completed_at=now,
             detail="Never joined the network; removed from the records.",
             **common,
         )
+        webhooks.devices_moved([device.pk], HanDeviceEvent.Action.REMOVE, True)
+        return removal
     if device.status not in (DeviceStatus.JOINED, DeviceStatus.PENDING):
         raise MeterError(
             "not_removable", f"This device is {device.get_status_display().lower()} already.", status_code=409
@@ -380,7 +383,9 @@ def _move_devices(device_ids: list[int], action: str, succeeded: bool, now) -> N
         expected, new = DeviceStatus.PENDING, DeviceStatus.JOINED if succeeded else DeviceStatus.FAILED
     else:
         expected, new = DeviceStatus.REMOVING, DeviceStatus.REMOVED if succeeded else DeviceStatus.JOINED
-    InHomeDevice.objects.filter(pk__in=device_ids, status=expected).update(status=new, status_changed_at=now)
+    moved = list(InHomeDevice.objects.filter(pk__in=device_ids, status=expected).values_list("pk", flat=True))
+    InHomeDevice.objects.filter(pk__in=moved, status=expected).update(status=new, status_changed_at=now)
+    webhooks.devices_moved(moved, action, succeeded)
 
 
 @transaction.atomic

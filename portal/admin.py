@@ -18,6 +18,7 @@ from .cds.models import (
     TestAccount,
 )
 from .models import LabelPartner, OAuthClient, ThirdParty, ThirdPartyMembership, ThirdPartyRating, User
+from .webhooks import admin as webhooks_admin  # noqa: F401 - registers the webhook models
 
 
 class MembershipInline(admin.TabularInline):

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("portal.api_routes")),
+    path("", include("portal.webhooks.api_routes")),
     path("", include("meters.api_routes")),
     path("", include("agreements.api_routes")),
     path("", include("portal.cds.api_routes")),

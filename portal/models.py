@@ -247,3 +247,4 @@ class OAuthClient(AbstractApplication):
 # CDS models (client registrations, credentials, messages, PAR, test accounts) live in their own
 # module; importing them here registers them with the portal app.
 from .cds.models import *  # noqa: E402, F401, F403
+from .webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint  # noqa: E402, F401

@@ -123,6 +123,8 @@ CELERY_TASK_ROUTES = {
     "usage.tasks.run_extract": {"queue": os.environ.get("REPORTS_QUEUE", "reports")},
     # HAN requests and messages to the meter network (env HEADEND_QUEUE: a test worker's own queue).
     "meters.tasks.*": {"queue": os.environ.get("HEADEND_QUEUE", "headend")},
+    # Webhook requests wait on third parties' servers: their own queue (env WEBHOOKS_QUEUE for a test worker).
+    "portal.webhooks.tasks.*": {"queue": os.environ.get("WEBHOOKS_QUEUE", "webhooks")},
     # On-demand meter reads go to the meter network too.
     "usage.tasks.*_on_demand_read*": {"queue": os.environ.get("HEADEND_QUEUE", "headend")},
 }
@@ -151,6 +153,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "usage-on-demand-sweep": {"task": "usage.tasks.sweep_on_demand_reads", "schedule": 60},
     "meters-han-expire": {"task": "meters.tasks.expire_han_requests", "schedule": 60},
     "meters-han-purge": {"task": "meters.tasks.purge_han_history", "schedule": 24 * 60 * 60},
+    # Webhooks: retries that are due, and sends whose task was lost; the delivery log is trimmed daily.
+    "webhooks-deliver-due": {"task": "portal.webhooks.tasks.deliver_due_webhooks", "schedule": 30},
+    "webhooks-purge-history": {"task": "portal.webhooks.tasks.purge_webhook_history", "schedule": 24 * 60 * 60},
 }
 CELERY_TIMEZONE = "UTC"
 # A task a dead worker had taken (acks_late) goes back to the queue after this many seconds on
@@ -248,6 +253,9 @@ SPECTACULAR_SETTINGS = {
         "ReportFormatEnum": "reports.models.ReportFormat",
         "DataKindEnum": "agreements.models.DataKind",
         "ScheduleKindEnum": "reports.serializers.SCHEDULE_KINDS",
+        "WebhookEventEnum": "portal.webhooks.events.Event",
+        "WebhookSubscribableEventEnum": "portal.webhooks.serializers.EVENT_CHOICES",
+        "WebhookDeliveryStatusEnum": "portal.webhooks.models.WebhookDelivery.Status",
     },
 }
 
@@ -262,6 +270,7 @@ OAUTH2_PROVIDER = {
         "usage": "Read usage data covered by an active agreement",
         "reports": "Request and schedule usage reports",
         "han": "Manage in-home devices and HAN messages",
+        "webhooks": "Register webhook endpoints and read their delivery log",
         "ingest": "Deliver meter-data files",
         "tariffs": "Supply tariffs",
     },

@@ -11,3 +11,8 @@ def send_email(self, *, subject: str, to: list[str], text: str, html: str = "") 
     if html:
         message.attach_alternative(html, "text/html")
     message.send()
+
+
+# The webhook tasks live in their own package; importing them here lets Celery's autodiscovery
+# (which looks for `<app>.tasks`) register them with every worker.
+from .webhooks import tasks as webhook_tasks  # noqa: E402, F401

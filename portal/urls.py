@@ -21,6 +21,7 @@ urlpatterns = [
     path("agreements/", include("agreements.urls")),
     path("devices/", include("meters.urls")),
     path("reports/", include("reports.urls")),
+    path("webhooks/", include("portal.webhooks.urls")),
     path("usage/", include("usage.urls")),
     path("", include("portal.account_urls")),
 ]

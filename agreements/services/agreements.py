@@ -10,7 +10,7 @@ from meters import services as meter_services
 from meters.models import HanDeviceEvent, InHomeDevice, Occupancy, Premise, RemovalReason
 from portal.models import ThirdParty, User
 
-from .. import emails
+from .. import emails, webhooks
 from ..models import Agreement, AgreementEvent, AgreementInvitation, AgreementType, DurationKind, ExtensionRequest
 from ._common import (
     EXTENSION_VALID_DAYS,
@@ -84,6 +84,7 @@ def end_agreements(
             for pk, agreement_id in open_requests
         ]
     )
+    webhooks.agreements_ended(ended)
     return ended
 
 
@@ -152,6 +153,7 @@ def _apply_extension(agreement: Agreement, months: int, now: datetime, actor: Ac
         agreement=agreement,
         detail=f"Extended by {months} month{'s' if months != 1 else ''} to {agreement.ends_at:%Y-%m-%d}.",
     ).save()
+    webhooks.agreement_extended(agreement, months=months)
 
 
 @transaction.atomic
@@ -265,6 +267,7 @@ def accept_extension_request(*, by: User, extension_request: ExtensionRequest) -
         extension_request=extension_request,
     ).save()
     emails.agreement_extended(agreement, months=extension_request.months)
+    webhooks.extension_answered(extension_request)
     return agreement
 
 
@@ -288,6 +291,7 @@ def reject_extension_request(*, by: User, extension_request: ExtensionRequest, r
         detail=extension_request.rejection_reason,
     ).save()
     emails.extension_rejected(extension_request)
+    webhooks.extension_answered(extension_request)
     return extension_request
 
 
@@ -426,5 +430,6 @@ def expire_invitation_now(*, by: User, invitation: AgreementInvitation) -> Agree
     event(
         action=Action.INVITATION_EXPIRED, actor=actor, at=now, invitation=invitation, detail="Expired by the utility."
     ).save()
+    webhooks.invitations_expired([invitation.pk])
     invitation.refresh_from_db()
     return invitation

@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db import connection, transaction
 from django.utils import timezone
 
+from .. import webhooks
 from ..models import Agreement, AgreementEvent, AgreementInvitation, ExtensionRequest
 
 EVENT_TABLE = AgreementEvent._meta.db_table
@@ -87,4 +88,5 @@ def expire_due(*, now: datetime | None = None) -> dict[str, int]:
     with connection.cursor() as cursor:
         for name, (update_sql, returned, action, detail) in _STEPS.items():
             counts[name] = _run_step(cursor, update_sql, returned, action, detail, now)
+    webhooks.expired_by_sweep(now)
     return counts

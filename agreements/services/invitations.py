@@ -13,7 +13,7 @@ from meters.models import HanDeviceEvent, InHomeDevice, Occupancy, Premise
 from meters.validators import normalize_esiid, normalize_install_code, normalize_mac, validate_esiid
 from portal.models import ThirdParty, User
 
-from .. import emails
+from .. import emails, webhooks
 from ..models import (
     DEVICE_TYPES,
     ONE_TIME_KINDS,
@@ -393,6 +393,7 @@ def accept_invitation(*, by: User, invitation: AgreementInvitation) -> Agreement
         )
     AgreementEvent.objects.bulk_create(events)
     emails.agreement_started(agreement)
+    webhooks.invitation_accepted(invitation, agreement)
     return agreement
 
 
@@ -422,4 +423,5 @@ def reject_invitation(
         detail=invitation.rejection_reason,
     ).save()
     emails.invitation_rejected(invitation)
+    webhooks.invitation_rejected(invitation)
     return invitation

@@ -460,6 +460,7 @@ CATALOGUE: tuple[Scope, ...] = (
     _machine("usage", "Read usage data covered by an active agreement."),
     _machine("reports", "Request and schedule usage reports."),
     _machine("han", "Manage in-home devices and HAN messages."),
+    _machine("webhooks", "Register webhook endpoints and read their delivery log."),
     _machine("provisioning", "Provision label partners, customers, premises and meters.", utility_only=True),
     _machine("ingest", "Deliver meter-data files.", utility_only=True),
     _machine("tariffs", "Supply tariffs.", utility_only=True),

@@ -21,7 +21,7 @@ from django.utils import timezone
 from agreements import services as agreement_services
 from agreements.models import Agreement, DurationKind
 
-from .. import emails
+from .. import emails, webhooks
 from ..delivery import DeliveryError, connect, destination_for
 from ..formats import Export, file_name, write_export
 from ..models import DataAccessLog, ReportItem, ReportRequest
@@ -234,6 +234,7 @@ def _finish(request: ReportRequest, location: str, now: datetime) -> ReportReque
         for agreement in one_time:
             agreement_services.complete_one_time(agreement=agreement)
         emails.report_delivered(request)
+        webhooks.report_finished(request)
     return request
 
 
@@ -244,6 +245,7 @@ def fail_report(*, request_id: int, reason: str, now: datetime | None = None) ->
         if mark_failed(request_id, reason, now):
             request = ReportRequest.objects.select_related("third_party", "customer", "requested_by").get(pk=request_id)
             emails.report_failed(request)
+            webhooks.report_finished(request)
             return request
     return ReportRequest.objects.get(pk=request_id)
 

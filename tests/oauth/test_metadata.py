@@ -95,6 +95,7 @@ SCOPES_WE_OFFER = [
     "usage",
     "reports",
     "han",
+    "webhooks",
     "provisioning",
     "ingest",
     "tariffs",

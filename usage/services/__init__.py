@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from portal.errors import DomainError
 
-from .. import partitions
+from .. import partitions, webhooks
 from ..ingest import FORMATS, LineError, PremiseDirectory, Rejection, detect_format
 from ..ingest.common import read_batches, to_epoch, utc_month
 from ..ingest.loader import LoadCounts, loader_for
@@ -147,6 +147,7 @@ def ingest_stream(
                 partitioned |= parsed.months
             with transaction.atomic():
                 counts = loader.load(parsed.rows, prepared)
+                webhooks.new_data(parser.kind, parsed.rows, counts)  # sent once the batch commits
             result.add(lines=line_count, rejections=parsed.rejections, skipped=parsed.skipped, counts=counts)
             _report_progress(progress, size)
     return result

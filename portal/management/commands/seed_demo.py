@@ -24,6 +24,7 @@ DEMO_MODULES = [
     "agreements.oauth_demo",
     "usage.demo",
     "reports.demo",
+    "portal.webhooks.demo",
     "usage.extracts_demo",
 ]
 DEMO_PASSWORD = "metergate-demo"
