@@ -118,3 +118,14 @@ def test_green_button_is_refused_for_kinds_it_cannot_hold(third_party, agent, ki
 
     assert refused.value.code == "invalid_format"
     assert "format" in refused.value.fields
+
+
+def test_a_schedule_of_daily_reads_in_green_button_is_refused_and_one_of_intervals_made(third_party, agent):
+    _premise, agreement = covered_premise(third_party)
+
+    with pytest.raises(ReportError) as refused:
+        services.create_schedule(by=agent, agreement=agreement, kind="daily", format="espi_xml")
+    schedule = services.create_schedule(by=agent, agreement=agreement, kind="interval", format="espi_xml")
+
+    assert refused.value.code == "invalid_format"
+    assert schedule.format == "espi_xml"
