@@ -282,6 +282,32 @@ class IntervalBlockView(EspiView):
         return self.member(found[0])
 
 
+class UsageSummaryView(EspiView):
+    """GET Subscription/{id}/UsagePoint/{esiid}/UsageSummary[/{YYYY-MM-DD}]: billing cycles (by the
+    day they start) that begin within what the grant covers of monthly data."""
+
+    def get(self, request, subscription_id: str, esiid: str, start: str | None = None):
+        agreement = self.agreement(subscription_id)
+        premise = self.premise(agreement, esiid)
+        if DataKind.MONTHLY not in (agreement.data_kinds or []):
+            raise EspiError("wrong_kind", "This grant does not cover monthly data.", status_code=403)
+        hrefs = self.hrefs(agreement)
+        (point,) = self.points(agreement, [premise])
+        zone = ZoneInfo(premise.time_zone)
+        reads = greenbutton.summaries(point)
+        if start is not None:
+            reads = [read for read in reads if read.start_date.isoformat() == start]
+        entries = self.logged(
+            agreement, point, (greenbutton.usage_summary_entry(hrefs, esiid, read, zone) for read in reads)
+        )
+        if start is None:
+            return self.collection(hrefs.usage_summaries(esiid), "Usage summaries", entries)
+        found = list(entries)
+        if not found:
+            raise _not_found("usage summary")
+        return self.member(found[0])
+
+
 def _day_bounds(text: str, zone_name: str) -> tuple[datetime, datetime]:
     try:
         day = date.fromisoformat(text)

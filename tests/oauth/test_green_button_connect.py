@@ -127,6 +127,25 @@ def test_one_interval_block_is_a_local_day(granted, premise):
     assert len(block.findall("espi:IntervalReading", NS)) == 100
 
 
+def test_usage_summaries_are_the_billing_cycles_in_watt_hours(granted, premise):
+    grant, token = granted
+    start = FALL_BACK - timedelta(days=20)
+    MonthlyReadFactory(premise=premise, start_date=start, end_date=start + timedelta(days=29))
+    path = f"{_subscription(grant)}/UsagePoint/{premise.esiid}/UsageSummary"
+
+    collection = xml_root(_content(_get(token, path)))
+    member = _get(token, f"{path}/{start.isoformat()}")
+    missing = _get(token, f"{path}/{(start + timedelta(days=1)).isoformat()}")
+
+    (summary,) = collection.findall("atom:entry/atom:content/espi:UsageSummary", NS)
+    assert summary.find("espi:overallConsumptionLastPeriod/espi:value", NS).text == "720000"
+    assert member.status_code == 200
+    period = xml_root(member.content).find("atom:content/espi:UsageSummary/espi:billingPeriod", NS)
+    assert period.find("espi:duration", NS).text == str(30 * 86400 + 3600)  # the cycle holds the fall-back day
+    assert period.find("espi:start", NS).text == str(int(local(start).timestamp()))
+    assert missing.status_code == 404
+
+
 def test_read_service_status_answers_that_the_service_is_up(granted):
     _grant, token = granted
 
