@@ -1,9 +1,13 @@
 """Admin for the bills the utility supplies, aggregations (with whether each meets the privacy
 threshold now) and energy attribute certificates. Imported by `usage.admin`."""
 
+from datetime import timedelta
+
 from django.contrib import admin
+from django.utils import timezone
 
 from .models import Aggregation, BillSection, BillStatement, EnergyAttributeCertificate
+from .services import aggregations
 
 
 class BillSectionInline(admin.StackedInline):
@@ -37,7 +41,21 @@ class EnergyAttributeCertificateAdmin(admin.ModelAdmin):
 
 @admin.register(Aggregation)
 class AggregationAdmin(admin.ModelAdmin):
-    list_display = ["number", "name", "kind", "postal_code", "building_address"]
+    list_display = ["number", "name", "kind", "postal_code", "building_address", "customers", "threshold"]
     list_filter = ["kind"]
     search_fields = ["number", "name", "postal_code", "building_address"]
     raw_id_fields = ["premises"]
+    readonly_fields = ["customers", "threshold"]
+
+    @admin.display(description="customers now")
+    def customers(self, aggregation) -> int:
+        return aggregations.check_threshold(aggregation).customers
+
+    @admin.display(description="privacy threshold")
+    def threshold(self, aggregation) -> str:
+        """Whether the group's usage may be served now (customer count; the share rule over the
+        last full month of 15-minute reads)."""
+        end = timezone.now().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        start = (end - timedelta(days=1)).replace(day=1)
+        result = aggregations.check_threshold(aggregation, start=start, end=end)
+        return f"{'meets' if result.met else 'below'}: {result.reason}"

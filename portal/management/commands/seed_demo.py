@@ -23,6 +23,7 @@ DEMO_MODULES = [
     "meters.han_demo",
     "agreements.oauth_demo",
     "usage.demo",
+    "usage.billing_demo",
     "reports.demo",
     "portal.webhooks.demo",
     "usage.extracts_demo",
