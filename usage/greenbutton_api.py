@@ -4,7 +4,7 @@
 A Subscription is a grant: its id is the agreement's number (the token response's
 `cds_grant_ids`). Every read goes through the access gate: only the grant's premises, its kinds
 (15-minute data for IntervalBlocks, monthly data for UsageSummaries) and the part of its period the
-gate allows (`agreements.access.readable_windows`, cut to this grant's own range). A token whose
+gate allows this grant (`agreements.access.readable_windows` for its agreement). A token whose
 grants all ended is refused by the OAuth layer (401 invalid_token). Each usage point's data sent is
 recorded in the data-access log once its part of the response has been written.
 
@@ -172,7 +172,12 @@ def _grant_windows(agreement: Agreement, premises, kind: str, bounds) -> dict[in
         return {}
     now = timezone.now()
     allowed = access.readable_windows(
-        third_party=agreement.third_party_id, premises=premises, kind=kind, start=add_months(now, -12), end=now
+        third_party=agreement.third_party_id,
+        premises=premises,
+        kind=kind,
+        start=add_months(now, -12),
+        end=now,
+        agreement=agreement,
     )
     lower = [moment for moment in (agreement.data_from, bounds and bounds[0]) if moment is not None]
     upper = [moment for moment in (agreement.ends_at, bounds and bounds[1]) if moment is not None]
