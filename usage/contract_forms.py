@@ -11,6 +11,17 @@ NO_PEAK = "none"
 PEAK_HOURS = "hours"
 MAP_PREFIX = "map:"
 PRICE = {"max_digits": 10, "decimal_places": 5, "min_value": Decimal(0)}
+# The form's fields that are the tariff's own, in the order shown.
+TARIFF_FIELDS = (
+    "name",
+    "valid_from",
+    "valid_to",
+    "currency",
+    "offtake_peak",
+    "offtake_off_peak",
+    "injection_peak",
+    "injection_off_peak",
+)
 HOURS = [(time(hour), f"{hour:02d}:00") for hour in range(24)]
 
 
@@ -36,20 +47,7 @@ class EnergyContractForm(forms.Form):
     )
     peak_weekdays_only = forms.BooleanField(label="Only Monday to Friday", required=False, initial=True)
 
-    field_order = [
-        "name",
-        "valid_from",
-        "valid_to",
-        "currency",
-        "offtake_peak",
-        "offtake_off_peak",
-        "injection_peak",
-        "injection_off_peak",
-        "peak_choice",
-        "peak_start",
-        "peak_end",
-        "peak_weekdays_only",
-    ]
+    field_order = [*TARIFF_FIELDS, "peak_choice", "peak_start", "peak_end", "peak_weekdays_only"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,11 +79,7 @@ class EnergyContractForm(forms.Form):
 
     def tariff_fields(self) -> dict:
         """The tariff service's fields, except the TOU map (the view resolves the peak choice)."""
-        names = ("name", "valid_from", "valid_to", "currency", "offtake_peak", "offtake_off_peak")
-        fields = {name: self.cleaned_data[name] for name in names}
-        fields["injection_peak"] = self.cleaned_data["injection_peak"]
-        fields["injection_off_peak"] = self.cleaned_data["injection_off_peak"]
-        return fields
+        return {name: self.cleaned_data[name] for name in TARIFF_FIELDS}
 
 
 class EndContractForm(forms.Form):
@@ -93,18 +87,6 @@ class EndContractForm(forms.Form):
 
 
 def initial_from_tariff(tariff) -> dict:
-    initial = {
-        name: getattr(tariff, name)
-        for name in (
-            "name",
-            "valid_from",
-            "valid_to",
-            "currency",
-            "offtake_peak",
-            "offtake_off_peak",
-            "injection_peak",
-            "injection_off_peak",
-        )
-    }
+    initial = {name: getattr(tariff, name) for name in TARIFF_FIELDS}
     initial["peak_choice"] = f"{MAP_PREFIX}{tariff.tou_map.code}" if tariff.tou_map else NO_PEAK
     return initial

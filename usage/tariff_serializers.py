@@ -66,6 +66,19 @@ class TariffEndInputSerializer(serializers.Serializer):
     valid_to = serializers.DateField(help_text="The tariff's last local day.")
 
 
+# What a tariff says, as both the utility's and the customer's views show it.
+TERMS = [
+    "source",
+    "name",
+    "currency",
+    "offtake_peak",
+    "offtake_off_peak",
+    "injection_peak",
+    "injection_off_peak",
+    "tou_map",
+    "valid_from",
+    "valid_to",
+]
 # A plain string, not an enum: "source" enums of agreements and reports already take that name.
 SOURCE = {"help_text": "Where the tariff came from: api, file, customer or admin.", "read_only": True}
 
@@ -78,24 +91,7 @@ class TariffOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Tariff
-        fields = [
-            "id",
-            "external_id",
-            "esiid",
-            "label_partner",
-            "source",
-            "name",
-            "currency",
-            "offtake_peak",
-            "offtake_off_peak",
-            "injection_peak",
-            "injection_off_peak",
-            "tou_map",
-            "valid_from",
-            "valid_to",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", "external_id", "esiid", "label_partner", *TERMS, "created_at", "updated_at"]
 
 
 class CustomerTariffOutputSerializer(serializers.ModelSerializer):
@@ -107,19 +103,7 @@ class CustomerTariffOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Tariff
-        fields = [
-            "holder",
-            "source",
-            "name",
-            "currency",
-            "offtake_peak",
-            "offtake_off_peak",
-            "injection_peak",
-            "injection_off_peak",
-            "tou_map",
-            "valid_from",
-            "valid_to",
-        ]
+        fields = ["holder", *TERMS]
 
     def get_holder(self, tariff) -> str:
         return "premise" if tariff.premise_id else "label_partner"
