@@ -19,12 +19,14 @@ from usage.services.extracts import (
     run_extract_request,
 )
 
-from .conftest import postgresql_only
 from .extract_support import CHICAGO, ORDINARY, Outbox, extract_type, lines_of, load_day, run
 
 pytestmark = pytest.mark.django_db
 
 Status = ExtractRequest.Status
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL only: SQLite has no row locks"
+)
 NEXT_DAY = ORDINARY + timedelta(days=1)
 
 

@@ -22,6 +22,7 @@ Lines come by premise, then interval start, series and TOU period. A 15-minute k
 TOU map writes exactly the layout `usage.ingest.tab_utc` reads, so such a file loads back as is.
 """
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -56,49 +57,49 @@ def format_offset(offset: timedelta) -> str:
 
 
 class LineWriter:
-    """Formats buckets of one premise as lines; caches the wall-clock text of each instant."""
+    """Formats buckets as lines. Everything but the sum is cached text (the wall-clock start and
+    offset of each instant, revision stamps, values), since millions of lines share few of them."""
+
+    CACHE_LIMIT = 100_000
 
     def __init__(self, *, unit: str, with_tou: bool):
         self.unit = unit
         self.with_tou = with_tou
-        self._starts: dict[tuple[int, str], tuple[str, str]] = {}
+        self._starts: dict[tuple[int, str], str] = {}
         self._revisions: dict[tuple[int, str], str] = {}
+        self._values: dict[int, str] = {}
 
     def header_line(self) -> str:
         return "\t".join(header(self.unit, with_tou=self.with_tou)) + "\n"
 
-    def line(self, *, esiid: str, meter: str, zone: ZoneInfo, bucket) -> str:
-        wall, offset = self._start(bucket.start, zone)
-        fields = [
-            esiid,
-            meter,
-            wall,
-            offset,
-            str(bucket.seconds),
-            format_value(bucket.wh, self.unit),
-            "E" if bucket.estimated else "A",
-            SERIES_CODES[bucket.series],
-            self._revision(bucket.revised, zone),
-        ]
-        if self.with_tou:
-            fields.append(bucket.period)
-        return "\t".join(fields) + "\n"
+    def lines(self, *, esiid: str, meter: str, zone: ZoneInfo, buckets) -> Iterator[str]:
+        """The lines of one premise's buckets."""
+        prefix = f"{esiid}\t{meter}\t"
+        starts, revisions, values = self._starts, self._revisions, self._values
+        for bucket in buckets:
+            start = starts.get((bucket.start, zone.key)) or self._start(bucket.start, zone)
+            value = values.get(bucket.wh) or self._value(bucket.wh)
+            revised = revisions.get((bucket.revised, zone.key)) or self._revision(bucket.revised, zone)
+            quality = "E" if bucket.estimated else "A"
+            line = f"{prefix}{start}\t{bucket.seconds}\t{value}\t{quality}\t{SERIES_CODES[bucket.series]}\t{revised}"
+            yield f"{line}\t{bucket.period}\n" if self.with_tou else f"{line}\n"
 
-    def _start(self, epoch: int, zone: ZoneInfo) -> tuple[str, str]:
-        key = (epoch, zone.key)
-        found = self._starts.get(key)
-        if found is None:
-            if len(self._starts) > 100_000:
-                self._starts.clear()
-            moment = datetime.fromtimestamp(epoch, zone)
-            found = self._starts[key] = (f"{moment:%Y-%m-%d %H:%M}", format_offset(moment.utcoffset()))
-        return found
+    def _start(self, epoch: int, zone: ZoneInfo) -> str:
+        """`wall clock<TAB>offset` of an instant."""
+        if len(self._starts) > self.CACHE_LIMIT:
+            self._starts.clear()
+        moment = datetime.fromtimestamp(epoch, zone)
+        text = self._starts[epoch, zone.key] = f"{moment:%Y-%m-%d %H:%M}\t{format_offset(moment.utcoffset())}"
+        return text
 
     def _revision(self, epoch: int, zone: ZoneInfo) -> str:
-        key = (epoch, zone.key)
-        found = self._revisions.get(key)
-        if found is None:
-            if len(self._revisions) > 100_000:
-                self._revisions.clear()
-            found = self._revisions[key] = datetime.fromtimestamp(epoch, zone).isoformat()
-        return found
+        if len(self._revisions) > self.CACHE_LIMIT:
+            self._revisions.clear()
+        text = self._revisions[epoch, zone.key] = datetime.fromtimestamp(epoch, zone).isoformat()
+        return text
+
+    def _value(self, wh: int) -> str:
+        if len(self._values) > self.CACHE_LIMIT:
+            self._values.clear()
+        text = self._values[wh] = format_value(wh, self.unit)
+        return text

@@ -159,9 +159,9 @@ def _producer(request: ExtractRequest, extract_type: ExtractType, plan: Plan):
         write(writer.header_line().encode())
         lines, rows = [], 0
         for premise, buckets in _premise_buckets(request, extract_type, plan, shaper):
-            for bucket in buckets:
-                lines.append(writer.line(esiid=premise.esiid, meter=premise.meter_number or "", zone=premise.days.zone,
-                                         bucket=bucket))  # fmt: skip
+            meter = premise.meter_number or ""
+            for line in writer.lines(esiid=premise.esiid, meter=meter, zone=premise.days.zone, buckets=buckets):
+                lines.append(line)
                 if len(lines) >= LINES_PER_WRITE:
                     write("".join(lines).encode())
                     rows += len(lines)

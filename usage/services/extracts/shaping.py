@@ -89,6 +89,9 @@ class Shaper:
 
     def aggregate(self, rows: Iterable[tuple], days: LocalDays, day: date) -> list[Bucket]:
         """The buckets of one local day's rows, ordered by start, series, TOU period."""
+        if self.size == QUARTER and self.tou is None:  # each quarter hour is its own bucket, in order
+            return [Bucket(epoch, QUARTER, series, "", wh, estimated, revised) for epoch, series, wh, estimated, revised
+                    in rows]  # fmt: skip
         if self.interval_minutes == DAY_MINUTES:
             day_start, day_end = days.bounds(day)
         buckets: dict[tuple, Bucket] = {}
