@@ -61,6 +61,7 @@ class TariffTimeline:
         # local day -> (tariff or None, the TOU map's minute table that day or None, its calendar)
         self._days: dict[int, tuple] = {}
         self._calendars: dict[int | None, TouCalendar] = {}
+        self._prices_per_wh: dict[tuple[int, int, str], Decimal] = {}
         # Rows come ordered by start, then series: both series of an interval share one look-up.
         self._last_seconds: int | None = None
         self._last: tuple[Tariff | None, str | None] = (None, None)
@@ -95,10 +96,15 @@ class TariffTimeline:
 
     def cost(self, interval_start_epoch: int, series: int, wh: int) -> Decimal | None:
         """The exact (unrounded) cost of `wh` in that interval, or None when no tariff is in force."""
-        priced = self.price(interval_start_epoch, series)
-        if priced is None:
+        tariff, period = self.classify(interval_start_epoch)
+        if tariff is None:
             return None
-        return (priced[1] * wh).scaleb(-3)
+        key = (tariff.id, series, period)
+        price_per_wh = self._prices_per_wh.get(key)
+        if price_per_wh is None:
+            # Shifting the decimal point is exact: one multiplication per interval, no rounding.
+            price_per_wh = self._prices_per_wh[key] = price_for(tariff, series, period).scaleb(-3)
+        return price_per_wh * wh
 
     def _day_entry(self, day: int) -> tuple:
         tariff = self._tariff_on(day)
