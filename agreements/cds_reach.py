@@ -121,7 +121,18 @@ class Reach:
             )
             for premise_id, window in readable.items():
                 windows.setdefault(premise_id, []).append(window)
-        return windows
+        return {premise_id: _merged(spans) for premise_id, spans in windows.items()}
+
+
+def _merged(windows: list) -> list:
+    """Overlapping or touching windows as one (several entries often allow the same period)."""
+    merged: list = []
+    for lower, upper in sorted(windows):
+        if merged and lower <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], upper))
+        else:
+            merged.append((lower, upper))
+    return merged
 
 
 def _moment(value, *, date_only: bool = False):
