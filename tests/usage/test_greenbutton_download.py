@@ -61,6 +61,16 @@ def test_the_dashboard_links_to_the_download():
     assert f"/usage/{premise.esiid}/green-button/".encode() in response.content
 
 
+def test_the_usage_page_links_to_the_download():
+    customer = customer_at()
+    premise = customer.occupancies.get().premise
+
+    response = _browser(customer).get(f"/usage/{premise.esiid}/")
+
+    assert response.status_code == 200
+    assert f"/usage/{premise.esiid}/green-button/".encode() in response.content
+
+
 def test_the_time_before_moving_in_is_left_out():
     customer = customer_at(move_in=date(2025, 11, 2))
     premise = customer.occupancies.get().premise
