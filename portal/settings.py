@@ -251,6 +251,10 @@ SPECTACULAR_SETTINGS = {
         "ReportSourceEnum": "reports.models.ReportRequest.Source",
         "AgreementSourceEnum": "agreements.models.Agreement.Source",
         "ReportFormatEnum": "reports.models.ReportFormat",
+        "SmtVersionEnum": "reports.smt_v2.serializers.VERSIONS",
+        "SmtReadingTypeEnum": "reports.smt_v2.serializers.READING_TYPES",
+        "SmtReportFormatEnum": "reports.smt_v2.serializers.REPORT_FORMATS",
+        "SmtDeliveryModeEnum": "reports.smt_v2.serializers.DELIVERY_MODES",
         "DataKindEnum": "agreements.models.DataKind",
         "ScheduleKindEnum": "reports.serializers.SCHEDULE_KINDS",
         "WebhookEventEnum": "portal.webhooks.events.Event",
@@ -371,6 +375,9 @@ LOGIN_LOCK_MAX_FAILURES_PER_IP = int(os.environ.get("LOGIN_LOCK_MAX_FAILURES_PER
 LOGIN_LOCK_SECONDS = int(os.environ.get("LOGIN_LOCK_SECONDS", "900"))
 # Smart Meter Texas customer API (usage.smt_api): a token lapses after this long without use.
 SMT_TOKEN_IDLE = timedelta(minutes=int(os.environ.get("SMT_TOKEN_IDLE_MINUTES", "15")))
+# Smart Meter Texas v2 third-party API (reports.smt_v2): token lifetime, on-demand reads a day per company.
+SMT_V2_TOKEN_SECONDS = int(os.environ.get("SMT_V2_TOKEN_SECONDS", "3600"))
+SMT_V2_ODR_DAILY_CAP = int(os.environ.get("SMT_V2_ODR_DAILY_CAP", "3000"))
 # Webhooks: https endpoints only, unless WEBHOOK_ALLOW_LOCAL (default: DEBUG) also allows plain http
 # to this machine and private addresses (development and tests). Retries run for 72 hours; an
 # endpoint with no success for WEBHOOK_DISABLE_AFTER (and at least WEBHOOK_DISABLE_MIN_FAILURES

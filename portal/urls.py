@@ -14,6 +14,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("portal.api_urls")),
+    # The Smart Meter Texas v2 third-party API, at SMT's own paths (/v2/token/, /v2/dailyreads/, ...).
+    path("v2/", include("reports.smt_v2.urls")),
     # The Smart Meter Texas customer API, at smartmetertexas.com's own paths (/commonapi/..., /api/...).
     path("", include("usage.smt_urls")),
     # Green Button Connect My Data (ESPI REST resources, Atom XML).

@@ -313,3 +313,6 @@ class DataAccessLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("The data-access log is append-only.")
+
+
+from .models_smt import SmtApiSettings, SmtApiUser  # noqa: E402,F401  (the SMT v2 API, reports.smt_v2)

@@ -1,0 +1,66 @@
+"""The Smart Meter Texas v2 third-party API (`reports.smt_v2`): per third party, the identifiers
+its SMT calls carry and the caller IP ranges it allows, and which of its portal users are API
+users (machine accounts its admin created for `/v2/token/`)."""
+
+import ipaddress
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+def validate_networks(text: str) -> None:
+    for line in text.split():
+        try:
+            ipaddress.ip_network(line, strict=False)
+        except ValueError as exc:
+            raise ValidationError(f"{line!r} is not an IP address or range (CIDR).") from exc
+
+
+class SmtApiSettings(models.Model):
+    """A third party's SMT identity: `requestorID` (SMT's Service ID) and
+    `requesterAuthenticationID` (its DUNS number) must match these on every call."""
+
+    third_party = models.OneToOneField("portal.ThirdParty", on_delete=models.CASCADE, related_name="smt_api_settings")
+    service_id = models.CharField("service ID (requestorID)", max_length=64, unique=True)
+    duns = models.CharField("DUNS (requesterAuthenticationID)", max_length=13, unique=True)
+    allowed_networks = models.TextField(
+        blank=True,
+        validators=[validate_networks],
+        help_text="Caller IP addresses or CIDR ranges, one a line; empty allows every address.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "SMT API settings"
+        verbose_name_plural = "SMT API settings"
+
+    def __str__(self):
+        return f"{self.third_party} (DUNS {self.duns})"
+
+    def allows(self, address: str) -> bool:
+        networks = self.allowed_networks.split()
+        if not networks:
+            return True
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in ipaddress.ip_network(network, strict=False) for network in networks)
+
+
+class SmtApiUser(models.Model):
+    """A portal user (an agent of the third party) that logs in to `/v2/token/` only."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="smt_api_user")
+    third_party = models.ForeignKey("portal.ThirdParty", on_delete=models.CASCADE, related_name="smt_api_users")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "SMT API user"
+
+    def __str__(self):
+        return self.user.email
