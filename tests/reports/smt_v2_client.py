@@ -1,0 +1,92 @@
+"""A Smart Meter Texas v2 API client written only from SMT's published interface (the digest in
+shared/reference/smt.md §4): what a retail provider's system already does against
+services.smartmetertexas.net. It knows nothing of MeterGate: plain HTTP with `requests`, and no
+import from the project. Point `base_url` at another host and it talks to that host."""
+
+import requests
+
+
+class SmtApiError(Exception):
+    """A call answered with SMT's error shape {"errorCode", "errorMessage"}."""
+
+    def __init__(self, status: int, body: dict):
+        super().__init__(f"{status} {body}")
+        self.status = status
+        self.body = body
+        self.code = body.get("errorCode")
+        self.message = body.get("errorMessage")
+
+
+class SmtClient:
+    def __init__(self, base_url: str, *, username: str, password: str, service_id: str, duns: str):
+        self.base_url = base_url.rstrip("/")
+        self.username, self.password = username, password
+        self.service_id, self.duns = service_id, duns
+        self.session = requests.Session()
+        self.access_token = None
+        self.expires_at = None
+
+    def _post(self, path: str, body: dict, *, auth: bool = True) -> dict:
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if auth:
+            headers["Authorization"] = f"Bearer {self.access_token}"
+        answer = self.session.post(f"{self.base_url}{path}", json=body, headers=headers, timeout=30)
+        body = answer.json()
+        if answer.status_code >= 400 or "errorCode" in body:
+            raise SmtApiError(answer.status_code, body)
+        return body
+
+    def token(self) -> dict:
+        body = self._post("/v2/token/", {"username": self.username, "password": self.password}, auth=False)
+        self.access_token, self.expires_at = body["accessToken"], body["expiresAt"]
+        return body
+
+    def ids(self, trans_id: str = "1") -> dict:
+        return {
+            "trans_id": trans_id,
+            "requestorID": self.service_id,
+            "requesterType": "CSP",
+            "requesterAuthenticationID": self.duns,
+            "SMTTermsandConditions": "Y",
+        }
+
+    def _reads(self, path, esiids, start_date, end_date, *, reading_type="C", report_format="JSON", delivery="API"):
+        body = {
+            **self.ids(),
+            "startDate": start_date.strftime("%m/%d/%Y"),
+            "endDate": end_date.strftime("%m/%d/%Y"),
+            "version": "L",
+            "readingType": reading_type,
+            "esiid": list(esiids),
+            "reportFormat": report_format,
+            "deliveryMode": delivery,
+        }
+        return self._post(path, body)
+
+    def interval_reads(self, esiids, start_date, end_date, **options) -> dict:
+        return self._reads("/v2/15minintervalreads/", esiids, start_date, end_date, **options)
+
+    def daily_reads(self, esiids, start_date, end_date, **options) -> dict:
+        return self._reads("/v2/dailyreads/", esiids, start_date, end_date, **options)
+
+    def monthly_billing(self, esiids, start_date, end_date, **options) -> dict:
+        return self._reads("/v2/monthlybillingInformation/", esiids, start_date, end_date, **options)
+
+    def report_status(self, correlation_id: str) -> dict:
+        return self._post("/v2/reportrequeststatus/", {**self.ids(), "correlationId": correlation_id})
+
+    def on_demand_read(self, esiid: str) -> dict:
+        body = {**self.ids(), "reportFormat": "JSON", "deliveryMode": "API", "ESIID": esiid}
+        return self._post("/v2/odr/", body)
+
+    def on_demand_status(self, correlation_id: str) -> dict:
+        return self._post("/v2/odrstatus/", {**self.ids(), "correlationId": correlation_id})
+
+
+def rd_values(entry: dict) -> list[tuple[str, str] | None]:
+    """An energyData entry's RD as (kWh, flag) per slot; None for an empty slot."""
+    slots = []
+    for part in entry["RD"].split(","):
+        value, _, flag = part.partition("-")
+        slots.append((value, flag) if value else None)
+    return slots
