@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from meters import services as meter_services
+from meters import webhooks as meter_webhooks
 from meters.models import HanDeviceEvent, InHomeDevice, Occupancy, Premise, RemovalReason
 from portal.models import ThirdParty, User
 
@@ -393,6 +394,7 @@ def _remove_devices_at(premise: Premise, by: User | None, now: datetime) -> None
             for pk in never_joined
         ]
     )
+    meter_webhooks.devices_moved(never_joined, HanDeviceEvent.Action.REMOVE, True)
 
 
 @transaction.atomic

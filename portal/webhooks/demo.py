@@ -85,7 +85,7 @@ def _history(endpoint: WebhookEndpoint, now, entries) -> None:
             endpoint=endpoint,
             event_id=uuid.uuid4(),
             event=event,
-            payload={"demo": True, "note": f"A {Event(event).label.lower()} event of the demo."},
+            payload={"demo": True, "note": f"Demo event: {Event(event).label.lower()}."},
             status=Status.SUCCEEDED if received else (Status.PENDING if ago < timedelta(hours=1) else Status.FAILED),
             attempts=len(answers),
             created_at=created,

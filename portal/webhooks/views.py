@@ -3,6 +3,7 @@ response codes, "send test event". Every member of the third party may look; onl
 change anything (an agent sees no buttons and gets 403 on any change). Another company's
 endpoint is a 404."""
 
+import json
 from functools import wraps
 
 from django.contrib import messages
@@ -162,7 +163,7 @@ def delivery_detail(request, endpoint_id: int, delivery_id):
     context = {
         "endpoint": endpoint,
         "delivery": sent,
-        "body": delivery.body_of(sent).decode("utf-8"),
+        "body": json.dumps(json.loads(delivery.body_of(sent)), indent=2, ensure_ascii=False),
         "attempts": sent.attempt_log.order_by("number"),
     }
     return render(request, "portal/webhooks/delivery.html", context)

@@ -205,3 +205,47 @@ def test_new_data_for_a_premise_under_agreement_is_one_event_per_batch(
     (announced,) = event["data"]["premises"]
     assert announced["esiid"] == premise.esiid and announced["agreement"] == agreement.number
     assert announced["first"] == "2025-07-01T05:00:00Z" and announced["last"] == "2025-07-01T05:15:00Z"
+
+
+@pytest.mark.django_db
+def test_a_device_removed_by_the_customer_tells_the_third_party_whose_agreement_it_ended(
+    third_party, receiver, django_capture_on_commit_callbacks
+):
+    register(third_party, receiver, events=[Event.DEVICE_REMOVED, Event.AGREEMENT_TERMINATED])
+    premise = OccupancyFactory().premise
+    customer = premise.occupancies.get().customer
+    device = InHomeDeviceFactory(premise=premise, status=InHomeDevice.Status.JOINED)
+    agreement_at(
+        premise=premise, customer=customer, third_party=third_party, device=device,
+        agreement_type="in_home_device_services", duration_kind="", data_kinds=[], ends_at=None,
+    )  # fmt: skip
+    agreement_services.remove_device(by=customer, device=device)  # its head-end request is not sent here
+    HanDeviceEvent.objects.filter(device=device, action="remove").update(headend_reference="vendor-rm-1")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        meter_services.record_headend_answers({"vendor-rm-1": Answer(True, "Removed")})
+
+    (removed,) = [event for event in received(receiver) if event["type"] == "device.removed"]
+    assert removed["data"]["device"]["mac"] == device.mac
+    assert removed["data"]["request"]["status"] == "succeeded"
+
+
+@pytest.mark.django_db
+def test_a_move_out_removes_a_device_that_never_joined_and_says_so(
+    third_party, receiver, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    register(third_party, receiver, events=[Event.DEVICE_REMOVED])
+    premise = OccupancyFactory().premise
+    device = InHomeDeviceFactory(premise=premise, status=InHomeDevice.Status.FAILED)
+    agreement_at(
+        premise=premise, customer=premise.occupancies.get().customer, third_party=third_party, device=device,
+        agreement_type="in_home_device", duration_kind="", data_kinds=[], ends_at=None,
+    )  # fmt: skip
+
+    with django_capture_on_commit_callbacks(execute=True):
+        agreement_services.move_out(by=None, premise=premise, move_out=timezone.localdate())
+
+    (event,) = received(receiver)
+    assert event["type"] == "device.removed" and event["data"]["device"]["status"] == "removed"
