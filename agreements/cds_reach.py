@@ -69,6 +69,7 @@ class Share:
 class Reach:
     token_scopes: set
     shares: list = field(default_factory=list)
+    direct = False
 
     def for_api(self, api: str) -> list[Share]:
         types, include = API_OPENERS[api]
@@ -165,9 +166,31 @@ def _narrowed(premises: list[Premise], entry: dict, account_numbers: dict[int, s
     return frozenset(keep)
 
 
+# Direct-access scopes served without a customer: only aggregated, threshold-checked data. The
+# other cds_query_* scopes need a staff-approved preselection, which MeterGate does not offer yet.
+DIRECT_OPENERS = {"aggregations": "cds_query_aggregations", "usage_segments": "cds_query_usage"}
+
+
+class DirectReach(Reach):
+    """A client-credentials token with `cds_query_*` scopes: no customer, no service point of its
+    own; it reads aggregations and their summed usage (the privacy threshold applies)."""
+
+    direct = True
+
+    def for_api(self, api: str) -> list[Share]:
+        return []
+
+    def opens(self, api: str) -> bool:
+        opener = DIRECT_OPENERS.get(api)
+        return opener is not None and (opener in self.token_scopes or "cds_query_usage" in self.token_scopes)
+
+
 def reach_of(access_token) -> Reach:
-    """The reach of a consent (or grant admin) token: its live grants' entries in its scope."""
+    """The reach of a consent (or grant admin) token: its live grants' entries in its scope; a
+    direct-access token (no grant) reaches aggregations only."""
     token_scopes = set((access_token.scope or "").split())
+    if token_scopes & set(scopes.scope_ids(scopes.DIRECT)) and not grant_services.token_grants(access_token):
+        return DirectReach(token_scopes=token_scopes)
     reach = Reach(token_scopes=token_scopes)
     now = timezone.now()
     for grant in grant_services.token_grants(access_token):

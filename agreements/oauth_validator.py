@@ -18,7 +18,8 @@ from django.conf import settings
 from django.urls import reverse
 from oauthlib.oauth2.rfc6749 import errors
 
-from portal.cds import scopes
+from portal.cds import rar, scopes
+from portal.cds.errors import CdsError
 from portal.cds.metadata import ESPI_CONSENT_SCOPE
 from portal.oauth_validators import CredentialValidator
 
@@ -59,11 +60,27 @@ class GrantValidator(CredentialValidator):
     def validate_scopes(self, client_id, scopes_asked, client, request, *args, **kwargs):
         if not super().validate_scopes(client_id, scopes_asked, client, request, *args, **kwargs):
             return False
+        if request.grant_type == "client_credentials" and "cds_query_usage" in scopes_asked:
+            self._check_query_usage(request, scopes_asked)
         if request.grant_type == "client_credentials" and scopes.GRANT_ADMIN in scopes_asked:
             grant = self._grant_for_admin(client, request)
             request.cds_grant_ids = [grant.pk]
             request.cds_grant_admin_scope = grant.scope
         return True
+
+    def _check_query_usage(self, request, scopes_asked) -> None:
+        """A direct-access usage token names the aggregations it reads (WG3-01 §3.7): without
+        `aggregation_numbers` the token request is refused."""
+        try:
+            details = rar.parse(getattr(request, "authorization_details", None), allowed_types=set(scopes_asked))
+        except CdsError as error:
+            raise _grant_admin_error(error.message) from error
+        entry = next((item for item in details if item["type"] == "cds_query_usage"), None)
+        if entry is None or not entry.get("aggregation_numbers"):
+            raise _grant_admin_error(
+                "cds_query_usage needs an authorization_details entry with aggregation_numbers: usage is "
+                "only ever served summed over an aggregation."
+            )
 
     def _grant_for_admin(self, client, request) -> OAuthGrant:
         try:

@@ -3,7 +3,9 @@ usage segments, aggregations and energy attribute certificates, each limited to 
 grants reach; usage is read through the access gate."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
@@ -11,6 +13,7 @@ from agreements.cds_api import GrantedListView
 from meters.cds_api import list_schema
 from meters.models import Meter, Premise
 from portal.cds import paging
+from portal.cds.errors import CdsError
 from portal.cds.resources import Q_PARAMETER, date_filter, decimal_text, filter_by, ids_parameter, search, stamps
 
 from .models import Aggregation, BillSection, BillStatement, EnergyAttributeCertificate
@@ -219,6 +222,8 @@ class UsageSegmentListView(GrantedListView):
         now = timezone.now()
         after = paging.moment(request, "after") or now - timedelta(days=400)
         before = paging.moment(request, "before") or now
+        if reach.direct:
+            return aggregated_segments(request, after=after, before=before)
         wanted = set(paging.id_list(request, "cds_usagesegment_ids") or []) or None
         premises = self.premises(request, reach)
         self.premise_by_id = {premise.pk: premise for premise in premises}
@@ -241,6 +246,8 @@ class UsageSegmentListView(GrantedListView):
         return planned
 
     def prepare(self, request, items, reach):
+        if reach.direct:
+            return
         by_premise = {}
         for segment in items:
             by_premise.setdefault(segment.premise_id, []).append(segment)
@@ -249,6 +256,8 @@ class UsageSegmentListView(GrantedListView):
         self.related = _related(reach, self.api, set(by_premise))
 
     def represent(self, request, segment, reach):
+        if reach.direct:
+            return segment
         related = self.related.get(segment.premise_id, {})
         synced = segment.modified or segment.end
         return {
@@ -290,6 +299,50 @@ class UsageSegmentListView(GrantedListView):
         return super().get(request, *args, **kwargs)
 
 
+def aggregated_segments(request, *, after, before) -> list[dict]:
+    """Direct access (`cds_query_usage`): the summed monthly usage of the aggregations named by
+    `aggregation_numbers`, each only when it meets the privacy threshold over the period."""
+    numbers = paging.id_list(request, "aggregation_numbers")
+    if not numbers:
+        raise CdsError(
+            "aggregation_numbers_required",
+            "Direct access reads usage summed over aggregations: give aggregation_numbers.",
+            fields={"aggregation_numbers": ["Required."]},
+        )
+    zone = ZoneInfo(settings.TIME_ZONE)
+    segments = []
+    for aggregation in Aggregation.objects.filter(number__in=numbers).order_by("number"):
+        threshold = aggregation_services.check_threshold(aggregation, start=after, end=before)
+        if not threshold.met:
+            raise CdsError(
+                "needs_sub_grants",
+                f"{aggregation.number} is below the privacy threshold ({threshold.reason}) Its customers are "
+                "asked for cds_aggregation_consent.",
+                status_code=403,
+            )
+        for start, end, kwh in aggregation_services.monthly_usage(aggregation, start=after, end=before, zone=zone):
+            segments.append(
+                {
+                    "cds_usagesegment_id": f"a-{aggregation.pk}-{int(start.timestamp())}",
+                    "cds_created": aggregation.created_at,
+                    "cds_modified": aggregation.updated_at,
+                    "cds_synced": timezone.now(),
+                    "related_accounts": [],
+                    "related_servicecontracts": [],
+                    "related_servicepoints": [],
+                    "related_meterdevices": [],
+                    "related_billsections": [],
+                    "related_aggregations": [str(aggregation.pk)],
+                    "segment_start": start,
+                    "segment_end": end,
+                    "interval": int(end.timestamp()) - int(start.timestamp()),
+                    "formats": [segment_services.USAGE_FORMAT],
+                    "values": [[str(kwh)]],
+                }
+            )
+    return segments
+
+
 def _related(reach, api: str, premise_ids: set) -> dict:
     """Per premise: the in-scope account, contract and meter ids its segments refer to."""
     related = {premise_id: {"accounts": [], "contracts": [], "meters": []} for premise_id in premise_ids}
@@ -316,6 +369,8 @@ class AggregationListView(GrantedListView):
     response_key = "aggregations"
 
     def objects(self, request, reach):
+        if reach.direct:
+            return self.filtered(Aggregation.objects.all(), request)
         premise_ids = reach.premise_ids(self.api)
         postal_codes = Premise.objects.filter(pk__in=premise_ids).values("postal_code")
         addresses = Premise.objects.filter(pk__in=premise_ids).values("service_address")
@@ -324,6 +379,9 @@ class AggregationListView(GrantedListView):
             | Q(kind=Aggregation.Kind.BUILDING, building_address__in=addresses)
             | Q(kind=Aggregation.Kind.LIST, premises__in=premise_ids)
         ).distinct()
+        return self.filtered(aggregations, request)
+
+    def filtered(self, aggregations, request):
         aggregations = filter_by(
             aggregations,
             request,
@@ -351,6 +409,8 @@ class AggregationListView(GrantedListView):
             "grouped_regions": [aggregation.postal_code] if aggregation.postal_code else [],
             "consent_requirements": [{"type": "sometimes", "description": "Below the privacy threshold."}],
         }
+        if reach.direct:
+            data["threshold_met"] = aggregation_services.check_threshold(aggregation).met
         if reach.includes(self.api, "include_aggregation_addresses"):
             data["grouped_addresses"] = list(
                 Premise.objects.filter(pk__in=members[:1000]).values_list("service_address", flat=True)

@@ -226,6 +226,16 @@ DIRECT_FIELDS = (
     _preselection("servicepoint_numbers", "service point numbers (ESIIDs)"),
     _preselection("meter_numbers", "meter numbers"),
     _preselection("account_numbers", "account numbers"),
+    DetailsField(
+        "aggregation_numbers",
+        "Aggregations",
+        "The aggregations whose summed usage is asked for; required for cds_query_usage (WG3-01 §3.7). "
+        "Usage is served only for groups that meet the privacy threshold.",
+        "string_list_or_null",
+        maximum=1000,
+        minimum=1,
+        applies=("cds_query_usage", "cds_query_aggregations"),
+    ),
 )
 
 GRANT_ADMIN_FIELDS = (

@@ -7,11 +7,12 @@ has at least `CDS_AGGREGATION_MIN_CUSTOMERS` customers and no customer's usage i
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Sum
+from django.db.models.functions import TruncMonth
 
 from meters.models import Occupancy, Premise
 
@@ -28,11 +29,11 @@ def members(aggregation: Aggregation):
 
 
 def min_customers() -> int:
-    return int(getattr(settings, "CDS_AGGREGATION_MIN_CUSTOMERS", 15))
+    return settings.CDS_AGGREGATION_MIN_CUSTOMERS
 
 
 def max_share() -> Decimal:
-    return Decimal(str(getattr(settings, "CDS_AGGREGATION_MAX_SHARE", 15)))
+    return Decimal(settings.CDS_AGGREGATION_MAX_SHARE)
 
 
 @dataclass(frozen=True)
@@ -88,3 +89,26 @@ def largest_share(premise_ids, *, start: datetime, end: datetime) -> Decimal | N
         return max(shares).quantize(Decimal("0.01")) if shares else None
     shares = [Decimal(largest[key] * 100) / totals[key] for key in totals if totals[key]]
     return max(shares).quantize(Decimal("0.01")) if shares else None
+
+
+def monthly_usage(aggregation: Aggregation, *, start: datetime, end: datetime, zone) -> list[tuple]:
+    """[(month start, month end, kWh)] of the group's summed consumption, per local month that
+    lies wholly in [start, end): only whole months, so no month is shown half counted."""
+    premise_ids = members(aggregation).values("pk")
+    totals = dict(
+        IntervalRead.objects.filter(
+            premise_id__in=premise_ids, series=Series.CONSUMPTION, interval_start__gte=start, interval_start__lt=end
+        )
+        .annotate(month=TruncMonth("interval_start", tzinfo=zone))
+        .values("month")
+        .annotate(total=Sum("wh"))
+        .values_list("month", "total")
+    )
+    months = []
+    for month, wh in sorted(totals.items()):
+        first = month.astimezone(zone).date().replace(day=1)
+        month = datetime.combine(first, time.min, tzinfo=zone)
+        following = datetime.combine((first.replace(day=28) + timedelta(days=4)).replace(day=1), time.min, tzinfo=zone)
+        if start <= month and following <= end:
+            months.append((month, following, Decimal(wh).scaleb(-3)))
+    return months
