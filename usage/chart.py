@@ -13,6 +13,7 @@ from django.db.models import Q
 from . import selectors
 from .models import Series, Tariff
 from .services import costs
+from .tou import LocalClock, date_to_day, day_to_date
 
 INTERVAL, DAILY, MONTHLY = "interval", "daily", "monthly"
 RESOLUTIONS = {INTERVAL: "15 minutes", DAILY: "Daily", MONTHLY: "Monthly"}
@@ -103,29 +104,64 @@ class UsageFigures:
 
 def usage_figures(*, premise, windows: Iterable[tuple[datetime, datetime]], resolution: str) -> UsageFigures:
     """The premise's reads in `windows` (from `agreements.access.customer_windows`), summed per
-    `resolution`, priced when the premise or its label partner has a tariff."""
+    `resolution`, priced when the premise or its label partner has a tariff. One pass over the
+    streamed rows: the cost summary reads them as they are summed."""
     windows = list(windows)
+    figures = UsageFigures(resolution, premise.time_zone)
+    if not windows:
+        return figures
     zone = ZoneInfo(premise.time_zone)
-    reads = list(selectors.interval_rows(premise_id=premise.pk, windows=windows)) if windows else []
+    key_of, start_of = _bucket_keys(resolution, zone)
     timeline = None
-    summary = None
-    if reads and _has_tariff(premise):
+    if _has_tariff(premise):
         timeline = costs.tariff_timeline(premise=premise, start=windows[0][0], end=windows[-1][1])
-        summary = costs.estimate_cost(premise=premise, rows=reads)
-    figures = UsageFigures(INTERVAL, premise.time_zone, summary=summary)
     buckets: dict[int, UsageRow] = {}
-    for start, series, wh, estimated, _revised in reads:
-        bucket = buckets.get(start)
-        if bucket is None:
-            bucket = buckets[start] = UsageRow(selectors.epoch_to_utc(start).astimezone(zone))
-        cost = timeline.cost(start, series, wh) if timeline is not None else None
-        if series == Series.GENERATION:
-            figures.has_generation = True
-            _add(bucket, 0, wh, None if cost is None else -cost, estimated)
-        else:
-            _add(bucket, wh, 0, cost, estimated)
+
+    def summed(rows):
+        for row in rows:
+            start, series, wh, estimated, _revised = row
+            key = key_of(start)
+            bucket = buckets.get(key)
+            if bucket is None:
+                bucket = buckets[key] = UsageRow(start_of(key))
+            cost = timeline.cost(start, series, wh) if timeline is not None else None
+            if series == Series.GENERATION:
+                figures.has_generation = True
+                _add(bucket, 0, wh, None if cost is None else -cost, estimated)
+            else:
+                _add(bucket, wh, 0, cost, estimated)
+            yield row
+
+    rows = summed(selectors.interval_rows(premise_id=premise.pk, windows=windows))
+    if timeline is not None:
+        figures.summary = costs.estimate_cost(premise=premise, rows=rows)
+    else:
+        for _row in rows:
+            pass
     figures.rows = list(buckets.values())
-    return figures if resolution == INTERVAL else figures.regrouped(resolution)
+    return figures
+
+
+def _bucket_keys(resolution: str, zone: ZoneInfo):
+    """(key of an interval's bucket from its start in epoch seconds, the bucket's local start from
+    its key). Keys are numbers: two local datetimes of the repeated hour of a fall-back day would
+    compare equal."""
+    if resolution == INTERVAL:
+        return (lambda seconds: seconds), (lambda seconds: datetime.fromtimestamp(seconds, zone))
+    clock = LocalClock(zone)
+    if resolution == DAILY:
+        key = clock.local_day
+    else:
+        months: dict[int, int] = {}  # local day number -> the local day number of its month's first
+
+        def key(seconds: int) -> int:
+            day = clock.local_day(seconds)
+            first = months.get(day)
+            if first is None:
+                first = months[day] = date_to_day(day_to_date(day).replace(day=1))
+            return first
+
+    return key, lambda day: datetime.combine(day_to_date(day), time.min, tzinfo=zone)
 
 
 def _add(bucket: UsageRow, consumption_wh: int, generation_wh: int, cost: Decimal | None, estimated: bool) -> None:
