@@ -213,6 +213,20 @@ def test_a_period_outside_the_grant_is_refused(granted, premise):
     assert response.json()["error"]["code"] == "outside_period"
 
 
+def test_a_kind_the_grant_does_not_cover_is_refused(granted, premise):
+    grant, token = granted
+    grant.agreement.data_kinds = ["interval"]
+    grant.agreement.save(update_fields=["data_kinds"])
+    MonthlyReadFactory(premise=premise, start_date=FALL_BACK, end_date=FALL_BACK + timedelta(days=2))
+
+    response = _get(token, f"{_subscription(grant)}/UsagePoint/{premise.esiid}/UsageSummary")
+    batch = _content(_get(token, f"Batch/{_subscription(grant)}"))
+
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "wrong_kind"
+    assert b"<UsageSummary " not in batch
+
+
 def test_a_badly_written_time_is_a_400(granted):
     grant, token = granted
 
