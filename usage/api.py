@@ -308,7 +308,8 @@ class IntervalReadsView(ReadsAPIView):
         head = {**self.head(premise, windows), "interval_minutes": IntervalRead.LENGTH_MINUTES}
         csv = request.accepted_renderer.format == "csv"
         body = IntervalBody(head=head, zone_name=premise.time_zone, csv=csv, cost=cost, cost_totals=cost_totals)
-        rows = selectors.interval_rows(premise_id=premise.pk, windows=windows)
+        # Nothing else queries while the rows stream, unless costs are looked up on the way.
+        rows = selectors.interval_rows(premise_id=premise.pk, windows=windows, sole_reader=cost is None)
         return self.respond(premise, windows, agreement, body, body.stream(rows))
 
 

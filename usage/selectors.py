@@ -10,6 +10,7 @@ millions of rows then costs no datetime per row.
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 
+import psycopg
 from django.db import connection
 
 from .models import DailyRead, IntervalRead, MonthlyRead, OnDemandRead
@@ -25,11 +26,19 @@ def _epoch(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
-def interval_rows(*, premise_id: int, windows: Iterable[Window], chunk_size: int = CHUNK_SIZE) -> Iterator[IntervalRow]:
+def interval_rows(
+    *, premise_id: int, windows: Iterable[Window], chunk_size: int = CHUNK_SIZE, sole_reader: bool = False
+) -> Iterator[IntervalRow]:
     """The premise's interval reads whose start is in one of `windows` ([start, end), ordered and
-    not overlapping), ordered by interval start then series."""
+    not overlapping), ordered by interval start then series.
+
+    `sole_reader`: the caller runs no other query on the connection until it has read (or closed)
+    the rows, as the usage API does. On PostgreSQL the rows then come in libpq's chunked-rows mode
+    on a plain cursor: no server-side cursor, whose WITH HOLD copy outside a transaction costs."""
     for start, end in windows:
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and sole_reader:
+            yield from _postgresql_streamed_rows(premise_id, start, end, chunk_size)
+        elif connection.vendor == "postgresql":
             yield from _postgresql_interval_rows(premise_id, start, end, chunk_size)
         else:
             rows = (
@@ -42,8 +51,25 @@ def interval_rows(*, premise_id: int, windows: Iterable[Window], chunk_size: int
                 yield _epoch(interval_start), series, wh, estimated, _epoch(revised_at)
 
 
+def _interval_query() -> str:
+    # date_part (double precision), not extract (numeric since PostgreSQL 14): numeric arithmetic
+    # on 70,000 values a premise-year was a third of the query's time.
+    return (
+        f"SELECT date_part('epoch', interval_start)::bigint, series, wh, estimated, "  # noqa: S608
+        f"date_part('epoch', revised_at)::bigint FROM {IntervalRead._meta.db_table} "
+        "WHERE premise_id = %s AND interval_start >= %s AND interval_start < %s "
+        "ORDER BY interval_start, series"
+    )
+
+
+def _postgresql_streamed_rows(premise_id: int, start: datetime, end: datetime, chunk_size: int):
+    connection.ensure_connection()
+    # Django's connections make client-side-binding cursors, which cannot fetch binary results.
+    with psycopg.Cursor(connection.connection) as cursor:
+        yield from cursor.stream(_interval_query(), [premise_id, start, end], binary=True, size=chunk_size)
+
+
 def _postgresql_interval_rows(premise_id: int, start: datetime, end: datetime, chunk_size: int):
-    table = IntervalRead._meta.db_table
     # A named (server-side) cursor: PostgreSQL sends `chunk_size` rows at a time. The partition key
     # range prunes to the months of the window; the primary key (premise, start, series) orders it.
     connection.ensure_connection()
@@ -54,13 +80,7 @@ def _postgresql_interval_rows(premise_id: int, start: datetime, end: datetime, c
     )
     cursor.itersize = chunk_size
     try:
-        cursor.execute(
-            f"SELECT extract(epoch FROM interval_start)::bigint, series, wh, estimated, "  # noqa: S608
-            f"extract(epoch FROM revised_at)::bigint FROM {table} "
-            "WHERE premise_id = %s AND interval_start >= %s AND interval_start < %s "
-            "ORDER BY interval_start, series",
-            [premise_id, start, end],
-        )
+        cursor.execute(_interval_query(), [premise_id, start, end])
         while batch := cursor.fetchmany(chunk_size):
             yield from batch
             if len(batch) < chunk_size:  # the last batch: no round trip to learn there is no more

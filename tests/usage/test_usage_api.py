@@ -6,9 +6,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.signals import request_finished
+from django.db import close_old_connections
+from rest_framework.test import APIRequestFactory
 
 from reports.models import DataAccessLog
-from tests.factories import PASSWORD, DailyReadFactory, MonthlyReadFactory, ThirdPartyFactory
+from tests.conftest import issue_token
+from tests.factories import PASSWORD, DailyReadFactory, MonthlyReadFactory, OAuthClientFactory, ThirdPartyFactory
+from usage.api import IntervalReadsView
 
 from .usage_api_support import (
     FALL_BACK,
@@ -280,3 +285,26 @@ def test_intervals_of_a_year_come_back_whole(customer_client):
     response = _intervals(client, premise, first, first + timedelta(days=364), format="csv")
 
     assert len(body(response).splitlines()) == 1 + 365 * 96  # one spring-forward day, one fall-back day
+
+
+def test_a_client_that_stops_reading_halfway_is_logged_for_what_it_got():
+    _, premise = home()
+    third_party = ThirdPartyFactory()
+    agreement_for(premise, third_party)
+    load_local_days(premise, days_ago(31), 30)  # 2,880 rows: more than one chunk of 2,000
+    token = f"Bearer {issue_token(OAuthClientFactory(third_party=third_party, allowed_scopes='usage'), 'usage')}"
+    query = {"start": days_ago(31).isoformat(), "end": days_ago(2).isoformat()}
+    request = APIRequestFactory().get(f"/api/v1/usage/{premise.esiid}/intervals/", query, HTTP_AUTHORIZATION=token)
+    response = IntervalReadsView.as_view()(request, esiid=premise.esiid)
+    chunks = iter(response.streaming_content)
+
+    next(chunks), next(chunks)  # the document's head, then the first 2,000 rows
+    # The server closes the response; its request_finished would close the test's connection.
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+
+    # The log is written, so the connection is usable again after the stream was cut short.
+    assert DataAccessLog.objects.get().rows == 2000

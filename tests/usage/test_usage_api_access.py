@@ -5,10 +5,11 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from oauth2_provider.models import AccessToken
 
 from agreements.services import add_months
 from reports.models import DataAccessLog
-from tests.factories import ThirdPartyFactory, third_party_user
+from tests.factories import OAuthClientFactory, ThirdPartyFactory, third_party_user
 
 from .usage_api_support import agreement_for, days_ago, home, load_local_days, token_client
 
@@ -150,3 +151,35 @@ def test_every_kind_asks_the_gate_for_its_own_kind(api_client, third_party, prem
     response = _get(token_client(api_client, third_party), premise, days_ago(3), days_ago(3), kind=kind)
 
     assert _refusal(response) == "wrong_kind"
+
+
+def _customer_token(customer, scope: str) -> str:
+    """A token of the utility's own app (no third party) for a signed-in customer, as the
+    authorization-code flow would issue it."""
+    app = OAuthClientFactory(third_party=None, allowed_scopes=scope, authorization_grant_type="authorization-code")
+    token = f"customer-token-{customer.pk}-{scope}"
+    AccessToken.objects.create(
+        user=customer, application=app, token=token, scope=scope, expires=timezone.now() + timedelta(minutes=10)
+    )
+    return token
+
+
+def test_a_customer_reads_their_premise_with_a_token_of_the_usage_scope(api_client):
+    customer, premise = home()
+    load_local_days(premise, days_ago(3), 1)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {_customer_token(customer, 'usage')}")
+
+    own = _get(api_client, premise, days_ago(3), days_ago(3))
+    _, elsewhere = home()
+    other = _get(api_client, elsewhere, days_ago(3), days_ago(3))
+
+    assert own.status_code == 200 and _refusal(other) == "not_occupant"
+
+
+def test_a_customers_token_without_the_usage_scope_is_refused(api_client):
+    customer, premise = home()
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {_customer_token(customer, 'han')}")
+
+    response = _get(api_client, premise, days_ago(3), days_ago(3))
+
+    assert response.status_code == 403
