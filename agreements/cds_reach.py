@@ -206,3 +206,24 @@ def reach_of(access_token) -> Reach:
             if entry.get("type") in token_scopes and entry["type"] in grant.scope.split():
                 reach.shares.append(Share(grant, entry, _narrowed(premises, entry, account_numbers)))
     return reach
+
+
+DATA_SET_NAMES = {
+    "accounts": "Billing accounts",
+    "service_contracts": "Service contracts (and rate plans)",
+    "service_points": "Service points (addresses)",
+    "meter_devices": "Meters",
+    "bill_statements": "Bill statements",
+    "bill_sections": "Bill details (sections and line items)",
+    "aggregations": "Aggregations you belong to",
+    "usage_segments": "Energy use (15-minute, daily, monthly)",
+    "eacs": "Energy attribute certificates (solar surplus)",
+}
+
+
+def grant_data_sets(grant: OAuthGrant) -> list[dict]:
+    """Per CDS data set, whether this grant lets its company read it now (what the customer sees)."""
+    reach = Reach(token_scopes=set(grant.scope.split()))
+    reach.shares = [Share(grant, entry, frozenset()) for entry in grant.authorization_details]
+    live = grant_services.is_live(grant)
+    return [{"name": name, "readable": live and reach.opens(api)} for api, name in DATA_SET_NAMES.items()]

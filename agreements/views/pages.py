@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from .. import selectors, services
+from .. import cds_reach, selectors, services
 from ..emails import duration_text
 from ..filters import AgreementFilter
 from ..forms import ReasonForm, add_domain_error
@@ -87,6 +87,8 @@ def agreement_detail(request, number: str):
             "duration": duration_text(agreement),
             "events": selectors.history(agreement),
             "premises": agreement.premises.prefetch_related("meters").order_by("esiid"),
+            # A CDS grant: which customer-data sets its company can read (WG3-01 APIs).
+            "data_sets": cds_reach.grant_data_sets(agreement.grant) if hasattr(agreement, "grant") else None,
         },
     )
 
