@@ -66,15 +66,33 @@ def destination_for(target) -> DeliveryDestination:
     raise TypeError(f"No delivery destination for {target!r}.")
 
 
-def connect(destination: DeliveryDestination, *, folder_root: Path | None = None):
-    """A session on the destination (a context manager with `put(name, produce)`); a folder
-    destination lives under `folder_root` (default REPORTS_LOCAL_DIR)."""
+def connect(destination: DeliveryDestination, *, folder_root: Path | None = None, packaged: bool = True):
+    """A session on the destination (a context manager with `put(name, produce)` and
+    `stored_name(name)`); a folder destination lives under `folder_root` (default
+    REPORTS_LOCAL_DIR). With a PGP key and `packaged`, files go as SMT's encrypted ZIPs."""
     backend = destination.backend
     if backend == DeliveryDestination.Backend.FTPS:
-        return FtpsSession(destination)
-    if backend == DeliveryDestination.Backend.STORAGE:
-        return StorageSession(destination)
-    return FolderSession(destination, root=folder_root)
+        session = FtpsSession(destination)
+    elif backend == DeliveryDestination.Backend.SFTP:
+        from .delivery_sftp import SftpSession  # paramiko is loaded only where SFTP is used
+
+        session = SftpSession(destination)
+    elif backend == DeliveryDestination.Backend.STORAGE:
+        session = StorageSession(destination)
+    else:
+        session = FolderSession(destination, root=folder_root)
+    if packaged and destination.pgp_public_key:
+        from .delivery_pgp import PgpZipSession
+
+        session = PgpZipSession(
+            session,
+            armored_key=destination.pgp_public_key,
+            fingerprint=destination.pgp_fingerprint,
+            expires_at=destination.pgp_expires_at,
+            duns=destination.recipient_duns,
+            owner=str(destination.third_party or destination.name),
+        )
+    return session
 
 
 def deliver_file(*, target, name: str, produce: Produce, folder_root: Path | None = None) -> tuple[Any, int, str]:
@@ -89,10 +107,16 @@ def deliver_file(*, target, name: str, produce: Produce, folder_root: Path | Non
 
 def test_connection(destination: DeliveryDestination) -> str:
     """Log in, enter the folder, write and remove a small file. Returns a message; raises DeliveryError."""
-    with connect(destination) as session:
+    with connect(destination, packaged=False) as session:
         session.put(PROBE_NAME, lambda write: write(b"MeterGate connection test\n"))
         session.remove(PROBE_NAME)
     return f"Connected to {destination.location} and wrote a test file."
+
+
+class _PlainNames:
+    def stored_name(self, name: str) -> str:
+        """The name `put(name, ...)` stores under (the PGP wrapper changes it)."""
+        return name
 
 
 class _ChunkedWriter:
@@ -137,7 +161,7 @@ def _tls_context() -> ssl.SSLContext:
     return context
 
 
-class FtpsSession:
+class FtpsSession(_PlainNames):
     """Explicit TLS (AUTH TLS on the control connection, PROT P for data), passive mode, binary."""
 
     def __init__(self, destination: DeliveryDestination):
@@ -246,7 +270,7 @@ def _quit(ftp: ftplib.FTP) -> None:
 # --- Local folder ------------------------------------------------------------------------------------
 
 
-class FolderSession:
+class FolderSession(_PlainNames):
     """A folder under REPORTS_LOCAL_DIR, or under `root` (the embedded default; point it at a
     mounted share)."""
 
@@ -289,7 +313,7 @@ class FolderSession:
 # --- Django storage (object storage) -----------------------------------------------------------------
 
 
-class StorageSession:
+class StorageSession(_PlainNames):
     """Any storage of settings.STORAGES. The file is spooled (in memory up to 8 MB, then on disk)
     and saved under its exact name: object stores publish it whole, and an existing object of
     that name is replaced rather than given a second, suffixed name."""

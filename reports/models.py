@@ -25,6 +25,7 @@ class DeliveryDestination(models.Model):
 
     class Backend(models.TextChoices):
         FTPS = "ftps", "FTPS (explicit TLS)"
+        SFTP = "sftp", "SFTP (SSH key login)"
         FOLDER = "folder", "Local folder"
         STORAGE = "storage", "Object storage (Django storage)"
 
@@ -50,6 +51,15 @@ class DeliveryDestination(models.Model):
     storage_alias = models.CharField(
         max_length=64, blank=True, help_text="A key of settings.STORAGES (storage backend only)."
     )
+    # SFTP: MeterGate's login key (Fernet token, reports.secrets) and the server's pinned host key.
+    ssh_private_key_encrypted = models.TextField(blank=True, editable=False)
+    ssh_host_key = models.TextField(
+        "pinned SFTP host key", blank=True, help_text="The server's public host key, e.g. 'ssh-ed25519 AAAA...'."
+    )
+    # PGP: files go as SMT's ASCII-armored encrypted ZIPs when a public key is set (reports.delivery_pgp).
+    pgp_public_key = models.TextField("PGP public key", blank=True)
+    pgp_fingerprint = models.CharField("PGP key fingerprint", max_length=64, blank=True)
+    pgp_expires_at = models.DateTimeField("PGP key expires", null=True, blank=True)
     last_tested_at = models.DateTimeField(null=True, blank=True)
     last_test_ok = models.BooleanField(null=True, blank=True)
     last_test_message = models.CharField(max_length=500, blank=True)
@@ -76,11 +86,21 @@ class DeliveryDestination(models.Model):
         return bool(self.password_encrypted)
 
     @property
+    def recipient_duns(self) -> str:
+        """The third party's DUNS (its SMT API settings) for SMT-style file names; "" if none."""
+        if not self.third_party_id:
+            return ""
+        found = SmtApiSettings.objects.filter(third_party_id=self.third_party_id).values_list("duns", flat=True)
+        return found.first() or ""
+
+    @property
     def location(self) -> str:
         """Where the files are, in words for e-mails and pages (never with the password)."""
         folder = self.folder.strip("/")
         if self.backend == self.Backend.FTPS:
             return f"ftps://{self.username}@{self.host}:{self.port}/{folder}"
+        if self.backend == self.Backend.SFTP:
+            return f"sftp://{self.username}@{self.host}:{self.port}/{folder}"
         if self.backend == self.Backend.STORAGE:
             return f"storage '{self.storage_alias or 'default'}' under '{folder}/'"
         return f"folder '{folder}'"

@@ -172,6 +172,7 @@ def _deliver_item(request: ReportRequest, item: ReportItem, session, windows, ag
             last_day=request.end_date,
         )
         rows, size = session.put(name, lambda write: write_export(export, write))
+        name = session.stored_name(name)  # e.g. the SMT-style encrypted package
         agreement_id, customer_id, _one_time = agreements.get(premise.pk, (None, None, False))
         start, end = min(window[0] for window in windows), max(window[1] for window in windows)
         ReportItem.objects.filter(pk=item.pk).update(
