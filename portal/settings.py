@@ -237,6 +237,7 @@ SPECTACULAR_SETTINGS = {
     # Several models have a `status`; name their enums so the schema has no collisions.
     "ENUM_NAME_OVERRIDES": {
         "PremiseStatusEnum": "meters.models.Premise.Status",
+        "BillingAccountStatusEnum": "meters.models.BillingAccount.Status",
         "InHomeDeviceStatusEnum": "meters.models.InHomeDevice.Status",
         "HanRequestStatusEnum": "meters.models.HanDeviceEvent.Status",
         "HanMessageStatusEnum": "meters.models.HanMessage.Status",
