@@ -179,7 +179,8 @@ class ReadsAPIView(APIView):
         end = end or _midnight(today + timedelta(days=1), zone)
         start = start or _midnight(end.astimezone(zone).date() - timedelta(days=DEFAULT_DAYS[self.kind]), zone)
         if start >= end:
-            raise UsageError("invalid_period", "The period's start must be before its end.", fields={"start": ["..."]})
+            message = "The period's start must be before its end."
+            raise UsageError("invalid_period", message, fields={"end": [message]})
         return start, end
 
     def windows(self, premise: Premise, start, end) -> tuple[list[Window], object]:
