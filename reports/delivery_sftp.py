@@ -42,6 +42,17 @@ def load_private_key(text: str) -> paramiko.PKey:
     raise ValueError("Not an unencrypted OpenSSH or PEM private key (Ed25519, ECDSA or RSA).")
 
 
+def login_public_key(destination: DeliveryDestination) -> str:
+    """The public half of MeterGate's SFTP login key, for the third party's authorized_keys."""
+    secret = secrets.decrypt(destination.ssh_private_key_encrypted)
+    if not secret:
+        return ""
+    try:
+        return public_key_line(load_private_key(secret), "metergate-reports")
+    except ValueError:
+        return ""
+
+
 def public_key_line(key: paramiko.PKey, comment: str = "") -> str:
     """`ssh-ed25519 AAAA... comment`, a line for authorized_keys or the pinned host key."""
     return f"{key.get_name()} {key.get_base64()}" + (f" {comment}" if comment else "")

@@ -77,12 +77,13 @@ class ScheduleForm(forms.Form):
 class DeliverySettingsForm(forms.Form):
     backend = forms.ChoiceField(
         choices=[
+            (DeliveryDestination.Backend.SFTP, "SFTP (SSH key login)"),
             (DeliveryDestination.Backend.FTPS, "FTPS (explicit TLS)"),
             (DeliveryDestination.Backend.FOLDER, "MeterGate's local folder"),
         ]
     )
     host = forms.CharField(required=False, max_length=255)
-    port = forms.IntegerField(min_value=1, max_value=65535, initial=21)
+    port = forms.IntegerField(min_value=1, max_value=65535, initial=21, help_text="22 for SFTP, 21 for FTPS.")
     username = forms.CharField(required=False, max_length=150, label="User name")
     password = forms.CharField(
         required=False,
@@ -90,3 +91,25 @@ class DeliverySettingsForm(forms.Form):
         help_text="Stored encrypted and never shown again; leave empty to keep the stored one.",
     )
     folder = forms.CharField(required=False, max_length=500)
+    host_key = forms.CharField(
+        required=False,
+        label="SFTP server's host key",
+        widget=forms.Textarea(attrs={"rows": 2, "class": "mono"}),
+        help_text="Pinned: MeterGate delivers only to the server presenting this key "
+        "(a line of `ssh-keyscan -t ed25519 HOST`, e.g. 'ssh-ed25519 AAAAC3...').",
+    )
+    private_key = forms.CharField(
+        required=False,
+        label="SFTP login key (optional)",
+        widget=forms.Textarea(attrs={"rows": 3, "class": "mono", "autocomplete": "off"}),
+        help_text="Leave empty and MeterGate makes its own key and shows you its public half. "
+        "A key pasted here (OpenSSH or PEM, without passphrase) is stored encrypted and never shown again.",
+    )
+    pgp_public_key = forms.CharField(
+        required=False,
+        label="PGP public key",
+        widget=forms.Textarea(attrs={"rows": 4, "class": "mono"}),
+        help_text="With a key, every file goes the Smart Meter Texas way: a ZIP encrypted to this key, "
+        "ASCII-armored ('.asc'). Paste the armored export; leave empty to keep the stored key.",
+    )
+    remove_pgp_key = forms.BooleanField(required=False, label="Stop encrypting (remove the stored PGP key)")

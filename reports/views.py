@@ -2,6 +2,8 @@
 progress and per-ESIID outcome, schedules, delivery settings (admins edit them and test the
 connection); a customer's "who read my data"."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -17,6 +19,8 @@ from portal.models import ThirdPartyMembership
 
 from . import selectors, services
 from .delivery import destination_for
+from .delivery_pgp import EXPIRY_WARNING_DAYS
+from .delivery_sftp import fingerprint, login_public_key, parse_public_key_line
 from .forms import DeliverySettingsForm, ReportRequestForm, ScheduleForm
 from .models import ReportItem
 
@@ -157,6 +161,7 @@ def delivery_settings(request, third_party):
         "port": destination.port,
         "username": destination.username,
         "folder": destination.folder if destination.pk else "",
+        "host_key": destination.ssh_host_key,
     }
     form = DeliverySettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -170,8 +175,30 @@ def delivery_settings(request, third_party):
     return render(
         request,
         "reports/delivery_settings.html",
-        {"form": form, "destination": destination, "is_admin": is_admin, "third_party": third_party},
+        {
+            "form": form,
+            "destination": destination,
+            "is_admin": is_admin,
+            "third_party": third_party,
+            **_key_facts(destination),
+        },
     )
+
+
+def _key_facts(destination) -> dict:
+    """What the page shows of the keys: MeterGate's SFTP login key, the pinned host key's
+    fingerprint, the PGP key's fingerprint and whether it expires soon (or has)."""
+    facts = {"login_public_key": login_public_key(destination), "host_key_fingerprint": ""}
+    if destination.ssh_host_key:
+        key_type, blob = parse_public_key_line(destination.ssh_host_key)
+        facts["host_key_fingerprint"] = f"{key_type} {fingerprint(blob)}"
+    expires = destination.pgp_expires_at
+    now = timezone.now()
+    facts["pgp_expired"] = bool(destination.pgp_public_key and expires and expires <= now)
+    facts["pgp_expires_soon"] = bool(
+        destination.pgp_public_key and expires and now < expires <= now + timedelta(days=EXPIRY_WARNING_DAYS)
+    )
+    return facts
 
 
 @third_party_required

@@ -11,12 +11,15 @@ import pytest
 from django.utils import timezone
 
 from reports import secrets
+from reports.delivery_sftp import generate_private_key, load_private_key
 from reports.models import DeliveryDestination
 from tests.factories import AgreementFactory, OccupancyFactory, ThirdPartyFactory, third_party_user
 from usage.ingest import PremiseDirectory, detect_format
 from usage.services import IntervalReading, load_interval_reads
 
 from .ftps import FTP_PASSWORD, FTP_USER, FtpsServer, make_certificate, start_ftps_server
+from .pgp_keys import make_key_pair
+from .sftp import start_sftp_server
 
 CHICAGO = ZoneInfo("America/Chicago")
 
@@ -53,6 +56,38 @@ def ftps_destination(third_party, server: FtpsServer, *, password: str = FTP_PAS
         password_encrypted=secrets.encrypt(password),
         folder=folder,
     )
+
+
+# --- SFTP (a real SSH server) and PGP (real GnuPG keys) ----------------------------------------
+
+
+@pytest.fixture(scope="session")
+def recipient_keys():
+    """The third party's PGP key pair (its private key stays with the third party)."""
+    pair = make_key_pair("Bright Energy files <files@bright.example>")
+    yield pair
+    pair.close()
+
+
+@pytest.fixture(scope="session")
+def expired_keys():
+    pair = make_key_pair("Bright Energy old <old@bright.example>", expire="1d", created="20200101T000000")
+    yield pair
+    pair.close()
+
+
+@pytest.fixture
+def login_key():
+    return generate_private_key()
+
+
+@pytest.fixture
+def sftp_server(tmp_path, login_key, settings):
+    settings.REPORTS_FTPS_TIMEOUT = 10
+    server = start_sftp_server(tmp_path / "sftp-root", authorized_key=load_private_key(login_key))
+    (server.root / "inbox").mkdir()
+    yield server
+    server.stop()
 
 
 # --- Consent and data ---------------------------------------------------------------------------

@@ -12,46 +12,16 @@ from django.utils import timezone
 
 from reports import secrets, services
 from reports.delivery import DeliveryError, connect
-from reports.delivery_sftp import generate_private_key, load_private_key
+from reports.delivery_sftp import generate_private_key
 from reports.models import DataAccessLog, DeliveryDestination, ReportItem, ReportRequest, SmtApiSettings
 from usage.models import IntervalRead
 
 from .conftest import covered_premise, load_days, parse_back
-from .pgp_keys import make_key_pair
-from .sftp import SFTP_USER, start_sftp_server
+from .sftp import SFTP_USER
 
 pytestmark = pytest.mark.django_db
 
 DUNS = "123456789"
-
-
-@pytest.fixture(scope="module")
-def recipient_keys():
-    """The third party's PGP key pair (its private key stays with the third party)."""
-    pair = make_key_pair("Bright Energy files <files@bright.example>")
-    yield pair
-    pair.close()
-
-
-@pytest.fixture(scope="module")
-def expired_keys():
-    pair = make_key_pair("Bright Energy old <old@bright.example>", expire="1d", created="20200101T000000")
-    yield pair
-    pair.close()
-
-
-@pytest.fixture
-def login_key():
-    return generate_private_key()
-
-
-@pytest.fixture
-def sftp_server(tmp_path, login_key, settings):
-    settings.REPORTS_FTPS_TIMEOUT = 10
-    server = start_sftp_server(tmp_path / "sftp-root", authorized_key=load_private_key(login_key))
-    (server.root / "inbox").mkdir()
-    yield server
-    server.stop()
 
 
 def sftp_destination(third_party, server, login_key, *, host_key=None, pgp=None):
