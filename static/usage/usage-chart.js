@@ -19,10 +19,12 @@
     return dayFormat.format(new Date(seconds * 1000)); // YYYY-MM-DD in the home's zone
   }
 
-  function energySeries(label, stroke, fill) {
+  function energySeries(label, stroke, fill, barSize) {
     var series = { label: label, stroke: stroke, fill: fill, width: 1, scale: "kWh", value: kwh };
     if (bars) {
-      series.paths = uPlot.paths.bars({ size: [0.7, 60], align: 0 });
+      // Energy sent back is a narrower bar inside the day's or month's bar of energy used.
+      series.paths = uPlot.paths.bars({ size: [barSize, 60], align: 0 });
+      series.points = { show: false };
     } else {
       series.paths = uPlot.paths.stepped({ align: 1 });
     }
@@ -35,10 +37,10 @@
 
   var series = [{ label: "Time", value: timeLabel }];
   var columns = [data.x];
-  series.push(energySeries("Used", "#0b6e4f", "rgba(11, 110, 79, 0.25)"));
+  series.push(energySeries("Used", "#0b6e4f", "rgba(11, 110, 79, 0.25)", 0.7));
   columns.push(data.consumption);
   if (data.generation) {
-    series.push(energySeries("Sent back", "#c98a00", "rgba(201, 138, 0, 0.3)"));
+    series.push(energySeries("Sent back", "#c98a00", "rgba(201, 138, 0, 0.75)", 0.3));
     columns.push(data.generation);
   }
   var axes = [{}, { scale: "kWh", label: "kWh", size: 60 }];
@@ -103,13 +105,19 @@
     }
   }
 
+  function padded(u, min, max) {
+    // Bars are centred on their day or month: half a step more on each side keeps the edge ones whole.
+    var step = data.x.length > 1 ? (max - min) / (data.x.length - 1) : 86400;
+    return [min - step / 2, max + step / 2];
+  }
+
   function size() {
     return { width: Math.max(280, target.clientWidth), height: window.innerWidth < 640 ? 260 : 340 };
   }
 
   var options = Object.assign(size(), {
     tzDate: function (seconds) { return uPlot.tzDate(new Date(seconds * 1000), zone); },
-    scales: { x: { time: true }, kWh: { range: function (u, min, max) { return [0, Math.max(max, 0.1) * 1.05]; } } },
+    scales: { x: { time: true, range: bars ? padded : null }, kWh: { range: function (u, min, max) { return [0, Math.max(max, 0.1) * 1.05]; } } },
     series: series,
     axes: axes,
     cursor: { drag: { x: true, y: false } },
