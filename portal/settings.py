@@ -383,6 +383,8 @@ SMT_TOKEN_IDLE = timedelta(minutes=int(os.environ.get("SMT_TOKEN_IDLE_MINUTES", 
 # Smart Meter Texas v2 third-party API (reports.smt_v2): token lifetime, on-demand reads a day per company.
 SMT_V2_TOKEN_SECONDS = int(os.environ.get("SMT_V2_TOKEN_SECONDS", "3600"))
 SMT_V2_ODR_DAILY_CAP = int(os.environ.get("SMT_V2_ODR_DAILY_CAP", "3000"))
+# NewAgreement durations SMT offers (1-36 months) above this are refused; our agreements run at most 12.
+SMT_V2_MAX_AGREEMENT_MONTHS = int(os.environ.get("SMT_V2_MAX_AGREEMENT_MONTHS", "12"))
 # Webhooks: https endpoints only, unless WEBHOOK_ALLOW_LOCAL (default: DEBUG) also allows plain http
 # to this machine and private addresses (development and tests). Retries run for 72 hours; an
 # endpoint with no success for WEBHOOK_DISABLE_AFTER (and at least WEBHOOK_DISABLE_MIN_FAILURES

@@ -39,7 +39,7 @@ from . import services, tokens
 
 TAG = "smt-v2"
 CENTRAL = ZoneInfo("America/Chicago")
-ERRORS = {400: s.ErrorOutputSerializer, 401: s.ErrorOutputSerializer, 403: s.ErrorOutputSerializer}
+ERRORS = {400: s.SmtV2ErrorOutputSerializer, 401: s.SmtV2ErrorOutputSerializer, 403: s.SmtV2ErrorOutputSerializer}
 QUEUED_NOTE = (
     "deliveryMode FTP or EML: a report request is made instead and the answer is "
     "{trans_id, correlationId, statusCode, statusReason}; poll /v2/reportrequeststatus/ with the correlationId."
@@ -86,7 +86,7 @@ class SmtV2View(APIView):
     permission_classes = [permissions.IsAuthenticated]
     parser_classes = [JSONParser]
     renderer_classes = [JSONRenderer]
-    input_serializer = s.RequestorSerializer
+    input_serializer = s.SmtV2RequestorSerializer
 
     def handle_exception(self, exc):
         if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
@@ -126,11 +126,11 @@ class TokenView(SmtV2View):
     @extend_schema(
         tags=[TAG],
         summary="A bearer token for an API user (an hour)",
-        request=s.TokenInputSerializer,
-        responses={200: s.TokenOutputSerializer, **ERRORS},
+        request=s.SmtV2TokenInputSerializer,
+        responses={200: s.SmtV2TokenOutputSerializer, **ERRORS},
     )
     def post(self, request):
-        data = s.TokenInputSerializer(data=request.data)
+        data = s.SmtV2TokenInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             raw, token = tokens.log_in(
@@ -151,13 +151,13 @@ class TokenView(SmtV2View):
             "issuedAt": issued.strftime(services.SMT_MOMENT),
             "expiresAt": token.expires.astimezone(CENTRAL).strftime(services.SMT_MOMENT),
         }
-        return Response(s.TokenOutputSerializer(body).data)
+        return Response(s.SmtV2TokenOutputSerializer(body).data)
 
 
 class ReadsView(SmtV2View):
     """The three reads: answered at once (deliveryMode API, JSON) or as a report request."""
 
-    input_serializer = s.ReadsInputSerializer
+    input_serializer = s.SmtV2ReadsInputSerializer
     kind = DataKind.INTERVAL
 
     def post(self, request):
@@ -180,7 +180,7 @@ class ReadsView(SmtV2View):
                 report_format=data["reportFormat"],
             )
             body = {"trans_id": data["trans_id"], "correlationId": report.number, "statusCode": "0"}
-            return Response(s.SubmittedOutputSerializer({**body, "statusReason": SUBMITTED}).data)
+            return Response(s.SmtV2SubmittedOutputSerializer({**body, "statusReason": SUBMITTED}).data)
         if data["reportFormat"] != "JSON":
             raise services.SmtError("400", "deliveryMode API answers in JSON; CSV and XML go by FTP or EML.")
         return Response(self.answer(readable, data))
@@ -190,8 +190,8 @@ class IntervalReadsView(ReadsView):
     @extend_schema(
         tags=[TAG],
         summary="15-minute reads: one entry per ESIID, local day and series, 100 slots",
-        request=s.ReadsInputSerializer,
-        responses={200: s.IntervalOutputSerializer, **ERRORS},
+        request=s.SmtV2ReadsInputSerializer,
+        responses={200: s.SmtV2IntervalOutputSerializer, **ERRORS},
         description=QUEUED_NOTE,
     )
     def post(self, request):
@@ -204,7 +204,7 @@ class IntervalReadsView(ReadsView):
             reading_type=data["readingType"],
             reference=self.request.path,
         )
-        return s.IntervalOutputSerializer({"trans_id": data["trans_id"], "energyData": entries}).data
+        return s.SmtV2IntervalOutputSerializer({"trans_id": data["trans_id"], "energyData": entries}).data
 
 
 class DailyReadsView(ReadsView):
@@ -213,8 +213,8 @@ class DailyReadsView(ReadsView):
     @extend_schema(
         tags=[TAG],
         summary="Daily register reads",
-        request=s.ReadsInputSerializer,
-        responses={200: s.DailyOutputSerializer, **ERRORS},
+        request=s.SmtV2ReadsInputSerializer,
+        responses={200: s.SmtV2DailyOutputSerializer, **ERRORS},
         description=QUEUED_NOTE,
     )
     def post(self, request):
@@ -223,7 +223,9 @@ class DailyReadsView(ReadsView):
     def answer(self, readable, data):
         entries = services.daily_entries(third_party=self.third_party, readable=readable, reference=self.request.path)
         esiid = ",".join(item.premise.esiid for item in readable)
-        return s.DailyOutputSerializer({"trans_id": data["trans_id"], "esiid": esiid, "registeredReads": entries}).data
+        return s.SmtV2DailyOutputSerializer(
+            {"trans_id": data["trans_id"], "esiid": esiid, "registeredReads": entries}
+        ).data
 
 
 class MonthlyBillingView(ReadsView):
@@ -232,8 +234,8 @@ class MonthlyBillingView(ReadsView):
     @extend_schema(
         tags=[TAG],
         summary="Billing-cycle reads (cycles starting in the period)",
-        request=s.ReadsInputSerializer,
-        responses={200: s.MonthlyOutputSerializer, **ERRORS},
+        request=s.SmtV2ReadsInputSerializer,
+        responses={200: s.SmtV2MonthlyOutputSerializer, **ERRORS},
         description=QUEUED_NOTE,
     )
     def post(self, request):
@@ -242,17 +244,19 @@ class MonthlyBillingView(ReadsView):
     def answer(self, readable, data):
         entries = services.monthly_entries(third_party=self.third_party, readable=readable, reference=self.request.path)
         esiid = ",".join(item.premise.esiid for item in readable)
-        return s.MonthlyOutputSerializer({"trans_id": data["trans_id"], "esiid": esiid, "billingData": entries}).data
+        return s.SmtV2MonthlyOutputSerializer(
+            {"trans_id": data["trans_id"], "esiid": esiid, "billingData": entries}
+        ).data
 
 
 class ReportRequestStatusView(SmtV2View):
-    input_serializer = s.ReportStatusInputSerializer
+    input_serializer = s.SmtV2ReportStatusInputSerializer
 
     @extend_schema(
         tags=[TAG],
         summary="The status of a FTP/EML read request",
-        request=s.ReportStatusInputSerializer,
-        responses={200: s.ReportStatusOutputSerializer, 404: s.ErrorOutputSerializer, **ERRORS},
+        request=s.SmtV2ReportStatusInputSerializer,
+        responses={200: s.SmtV2ReportStatusOutputSerializer, 404: s.SmtV2ErrorOutputSerializer, **ERRORS},
     )
     def post(self, request):
         report = services.report_request(third_party=self.third_party, correlation_id=self.data["correlationId"])
@@ -264,32 +268,32 @@ class ReportRequestStatusView(SmtV2View):
             "status": report.status.upper(),
             "deliveredTo": report.delivered_to,
         }
-        return Response(s.ReportStatusOutputSerializer(body).data)
+        return Response(s.SmtV2ReportStatusOutputSerializer(body).data)
 
 
 class OdrView(SmtV2View):
-    input_serializer = s.OdrInputSerializer
+    input_serializer = s.SmtV2OdrInputSerializer
 
     @extend_schema(
         tags=[TAG],
         summary="Ask a meter for its register now (2 a premise an hour, a daily cap per company)",
-        request=s.OdrInputSerializer,
-        responses={200: s.SubmittedOutputSerializer, 429: s.ErrorOutputSerializer, **ERRORS},
+        request=s.SmtV2OdrInputSerializer,
+        responses={200: s.SmtV2SubmittedOutputSerializer, 429: s.SmtV2ErrorOutputSerializer, **ERRORS},
     )
     def post(self, request):
         read = services.start_on_demand_read(third_party=self.third_party, esiid=self.data["ESIID"])
         body = {"trans_id": self.data["trans_id"], "correlationId": services.correlation_id(read), "statusCode": "0"}
-        return Response(s.SubmittedOutputSerializer({**body, "statusReason": SUBMITTED}).data)
+        return Response(s.SmtV2SubmittedOutputSerializer({**body, "statusReason": SUBMITTED}).data)
 
 
 class OdrStatusView(SmtV2View):
-    input_serializer = s.OdrStatusInputSerializer
+    input_serializer = s.SmtV2OdrStatusInputSerializer
 
     @extend_schema(
         tags=[TAG],
         summary="An on-demand read's status and register",
-        request=s.OdrStatusInputSerializer,
-        responses={200: s.OdrStatusOutputSerializer, 404: s.ErrorOutputSerializer, **ERRORS},
+        request=s.SmtV2OdrStatusInputSerializer,
+        responses={200: s.SmtV2OdrStatusOutputSerializer, 404: s.SmtV2ErrorOutputSerializer, **ERRORS},
     )
     def post(self, request):
         read = services.on_demand_read(third_party=self.third_party, correlation=self.data["correlationId"])
@@ -300,4 +304,4 @@ class OdrStatusView(SmtV2View):
             "statusReason": "Completed" if read.register_kwh is not None else "In progress",
             "odrRead": services.odr_entry(read),
         }
-        return Response(s.OdrStatusOutputSerializer(body).data)
+        return Response(s.SmtV2OdrStatusOutputSerializer(body).data)

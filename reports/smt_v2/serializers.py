@@ -19,12 +19,12 @@ class UpperChoiceField(serializers.ChoiceField):
         return super().to_internal_value(data.upper() if isinstance(data, str) else data)
 
 
-class TokenInputSerializer(serializers.Serializer):
+class SmtV2TokenInputSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=254, help_text="The API user's e-mail address.")
     password = serializers.CharField(max_length=128, trim_whitespace=False)
 
 
-class TokenOutputSerializer(serializers.Serializer):
+class SmtV2TokenOutputSerializer(serializers.Serializer):
     statusCode = serializers.CharField()
     accessToken = serializers.CharField()
     tokenType = serializers.CharField()
@@ -33,12 +33,12 @@ class TokenOutputSerializer(serializers.Serializer):
     expiresAt = serializers.CharField(help_text="MM/DD/YYYY HH:MM:SS, US Central time.")
 
 
-class ErrorOutputSerializer(serializers.Serializer):
+class SmtV2ErrorOutputSerializer(serializers.Serializer):
     errorCode = serializers.CharField()
     errorMessage = serializers.CharField()
 
 
-class RequestorSerializer(serializers.Serializer):
+class SmtV2RequestorSerializer(serializers.Serializer):
     """The identifiers every call carries; they must be the token's third party's."""
 
     trans_id = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
@@ -48,7 +48,7 @@ class RequestorSerializer(serializers.Serializer):
     SMTTermsandConditions = serializers.CharField(max_length=1, required=False, default="Y")
 
 
-class ReadsInputSerializer(RequestorSerializer):
+class SmtV2ReadsInputSerializer(SmtV2RequestorSerializer):
     startDate = serializers.DateField(input_formats=SMT_DATE_FORMATS, help_text="MM/DD/YYYY")
     endDate = serializers.DateField(input_formats=SMT_DATE_FORMATS, help_text="MM/DD/YYYY, inclusive")
     version = UpperChoiceField(
@@ -67,7 +67,7 @@ class ReadsInputSerializer(RequestorSerializer):
         return attrs
 
 
-class EnergyDataSerializer(serializers.Serializer):
+class SmtV2EnergyDataSerializer(serializers.Serializer):
     ESIID = serializers.CharField()
     DT = serializers.CharField(help_text="The local day, MM/DD/YYYY.")
     RevTS = serializers.CharField(help_text="Revision time, MM/DD/YYYY HH:MM:SS.")
@@ -75,12 +75,12 @@ class EnergyDataSerializer(serializers.Serializer):
     RD = serializers.CharField(help_text="100 comma-separated kWh-flag slots (A actual, E estimated).")
 
 
-class IntervalOutputSerializer(serializers.Serializer):
+class SmtV2IntervalOutputSerializer(serializers.Serializer):
     trans_id = serializers.CharField()
-    energyData = EnergyDataSerializer(many=True)
+    energyData = SmtV2EnergyDataSerializer(many=True)
 
 
-class RegisteredReadSerializer(serializers.Serializer):
+class SmtV2RegisteredReadSerializer(serializers.Serializer):
     esiid = serializers.CharField()
     readDate = serializers.CharField()
     revisionDate = serializers.CharField()
@@ -89,13 +89,13 @@ class RegisteredReadSerializer(serializers.Serializer):
     energyDataKwh = serializers.CharField()
 
 
-class DailyOutputSerializer(serializers.Serializer):
+class SmtV2DailyOutputSerializer(serializers.Serializer):
     trans_id = serializers.CharField()
     esiid = serializers.CharField(help_text="The ESIIDs answered, comma-separated (one ESIID: as SMT).")
-    registeredReads = RegisteredReadSerializer(many=True)
+    registeredReads = SmtV2RegisteredReadSerializer(many=True)
 
 
-class BillingDataSerializer(serializers.Serializer):
+class SmtV2BillingDataSerializer(serializers.Serializer):
     esiid = serializers.CharField()
     startDate = serializers.CharField()
     endDate = serializers.CharField()
@@ -107,40 +107,40 @@ class BillingDataSerializer(serializers.Serializer):
     billedKVA = serializers.CharField()
 
 
-class MonthlyOutputSerializer(serializers.Serializer):
+class SmtV2MonthlyOutputSerializer(serializers.Serializer):
     trans_id = serializers.CharField()
     esiid = serializers.CharField()
-    billingData = BillingDataSerializer(many=True)
+    billingData = SmtV2BillingDataSerializer(many=True)
 
 
-class SubmittedOutputSerializer(serializers.Serializer):
+class SmtV2SubmittedOutputSerializer(serializers.Serializer):
     trans_id = serializers.CharField()
     correlationId = serializers.CharField()
     statusCode = serializers.CharField()
     statusReason = serializers.CharField()
 
 
-class ReportStatusInputSerializer(RequestorSerializer):
+class SmtV2ReportStatusInputSerializer(SmtV2RequestorSerializer):
     correlationId = serializers.CharField(max_length=24)
     serviceType = serializers.CharField(max_length=30, required=False, allow_blank=True)
 
 
-class ReportStatusOutputSerializer(SubmittedOutputSerializer):
+class SmtV2ReportStatusOutputSerializer(SmtV2SubmittedOutputSerializer):
     status = serializers.CharField(help_text="QUEUED, RUNNING, DELIVERED or FAILED.")
     deliveredTo = serializers.CharField(allow_blank=True)
 
 
-class OdrInputSerializer(RequestorSerializer):
+class SmtV2OdrInputSerializer(SmtV2RequestorSerializer):
     ESIID = EsiidField()
     reportFormat = serializers.CharField(max_length=10, required=False, default="JSON")
     deliveryMode = serializers.CharField(max_length=10, required=False, default="API")
 
 
-class OdrStatusInputSerializer(RequestorSerializer):
+class SmtV2OdrStatusInputSerializer(SmtV2RequestorSerializer):
     correlationId = serializers.CharField(max_length=24)
 
 
-class OdrReadSerializer(serializers.Serializer):
+class SmtV2OdrReadSerializer(serializers.Serializer):
     ESIID = serializers.CharField()
     meterNumber = serializers.CharField(allow_blank=True)
     odrStatus = serializers.CharField(help_text="PENDING, COMPLETED or FAILED.")
@@ -149,9 +149,9 @@ class OdrReadSerializer(serializers.Serializer):
     responseMessage = serializers.CharField(allow_blank=True)
 
 
-class OdrStatusOutputSerializer(serializers.Serializer):
+class SmtV2OdrStatusOutputSerializer(serializers.Serializer):
     trans_id = serializers.CharField()
     correlationId = serializers.CharField()
     statusCode = serializers.CharField()
     statusReason = serializers.CharField()
-    odrRead = OdrReadSerializer()
+    odrRead = SmtV2OdrReadSerializer()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api
+from . import api, api_agreements
 
 urlpatterns = [
     path("token/", api.TokenView.as_view(), name="smt-v2-token"),
@@ -12,4 +12,10 @@ urlpatterns = [
     path("reportrequeststatus/", api.ReportRequestStatusView.as_view(), name="smt-v2-report-status"),
     path("odr/", api.OdrView.as_view(), name="smt-v2-odr"),
     path("odrstatus/", api.OdrStatusView.as_view(), name="smt-v2-odr-status"),
+    path("NewAgreement/", api_agreements.NewAgreementView.as_view(), name="smt-v2-new-agreement"),
+    path("myagreements/", api_agreements.MyAgreementsView.as_view(), name="smt-v2-my-agreements"),
+    path("AgreementESIIDs/", api_agreements.AgreementEsiidsView.as_view(), name="smt-v2-agreement-esiids"),
+    path("Terminateagreement/", api_agreements.TerminateAgreementView.as_view(), name="smt-v2-terminate"),
+    path("meterInfo/", api_agreements.MeterInfoView.as_view(), name="smt-v2-meter-info"),
+    path("premiseInfo/", api_agreements.PremiseInfoView.as_view(), name="smt-v2-premise-info"),
 ]

@@ -82,6 +82,35 @@ class SmtClient:
     def on_demand_status(self, correlation_id: str) -> dict:
         return self._post("/v2/odrstatus/", {**self.ids(), "correlationId": correlation_id})
 
+    def new_agreement(self, email: str, months: int, meters: list[tuple[str, str]], rep_number: str = "10052") -> dict:
+        body = {
+            **self.ids(),
+            "retailCustomerEmail": email,
+            "agreementDuration": months,
+            "customerLanguagePreference": "ENGLISH",
+            "customerMeterList": [
+                {"ESIID": esiid, "meterNumber": meter, "PUCTRORNumber": rep_number} for esiid, meter in meters
+            ],
+        }
+        return self._post("/v2/NewAgreement/", body)
+
+    def my_agreements(self, agreement_number: str = "") -> dict:
+        return self._post("/v2/myagreements/", {**self.ids(), "agreementNumber": agreement_number})
+
+    def agreement_esiids(self, agreement_number: str) -> dict:
+        return self._post("/v2/AgreementESIIDs/", {**self.ids(), "agreementNumber": agreement_number})
+
+    def terminate(self, agreement_number: str, email: str = "") -> dict:
+        entry = {"agreementNumber": agreement_number, "retailCustomerEmail": email}
+        return self._post("/v2/Terminateagreement/", {**self.ids(), "agreementList": [entry]})
+
+    def meter_info(self, esiids) -> dict:
+        body = {**self.ids(), "reportFormat": "JSON", "version": "L", "ESIIDMeterList": [{"esiid": e} for e in esiids]}
+        return self._post("/v2/meterInfo/", body)
+
+    def premise_info(self, esiids) -> dict:
+        return self._post("/v2/premiseInfo/", {**self.ids(), "ESIIDMeterList": [{"esiid": e} for e in esiids]})
+
 
 def rd_values(entry: dict) -> list[tuple[str, str] | None]:
     """An energyData entry's RD as (kWh, flag) per slot; None for an empty slot."""

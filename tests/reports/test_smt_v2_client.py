@@ -140,3 +140,37 @@ def test_a_wrong_password_gets_no_token(live_server):
 
     assert refused.status == 401
     assert refused.message == "Incorrect username or password."
+
+
+def test_a_provider_invites_lists_inspects_and_ends_agreements(live_server):
+    who = company()
+    place = shared_home(who, with_reads=False)
+    newcomer = shared_home(company(2), with_reads=False)
+    client = client_of(live_server, who)
+
+    invited = client.new_agreement(newcomer.customer.email, 6, [(newcomer.premise.esiid, newcomer.meter.meter_number)])
+    listed = client.my_agreements()["agreementList"]
+    active = next(entry for entry in listed if entry["status"] == "ACT")
+    esiids = client.agreement_esiids(active["agreementNumber"])["ESIIDList"]
+    meters = client.meter_info([place.premise.esiid])["MeterData"]
+    premises = client.premise_info([place.premise.esiid])["PremiseData"]
+    client.terminate(active["agreementNumber"])
+    after = client.my_agreements(active["agreementNumber"])["agreementList"]
+    refused = refusal(lambda: client.meter_info([place.premise.esiid]))
+
+    assert invited["agreementNumber"] in [entry["agreementNumber"] for entry in listed]
+    assert [entry["ESIID"] for entry in esiids] == [place.premise.esiid]
+    assert meters[0]["utilityMeterId"] == place.meter.meter_number
+    assert premises[0]["esiid"] == place.premise.esiid
+    assert after[0]["status"] == "NACOM"
+    assert refused.status == 403
+
+
+def test_an_agreement_longer_than_twelve_months_is_refused(live_server):
+    who = company()
+    newcomer = shared_home(company(2), with_reads=False)
+    client = client_of(live_server, who)
+
+    refused = refusal(lambda: client.new_agreement(newcomer.customer.email, 24, [(newcomer.premise.esiid, "")]))
+
+    assert refused.status == 400
