@@ -1,37 +1,64 @@
 """Usage API benchmark: one premise-year of 15-minute reads (35,040 rows) through the API, JSON and
 CSV, timed server-side (Django's test client in process: routing, auth, the access gate, the query,
-formatting and the whole streamed body), median of several runs, with 100 and then 1,000
-premises x one year in the interval table (3.5 M, then 35 M rows).
+formatting and the whole streamed body), median of several runs, with 100 and with 1,000 premises x
+one year in the interval partitions the query reads.
 
 Reads are loaded straight in SQL (INSERT ... SELECT over generate_series, premise after premise,
 one consumption series, a revision a day, about 1 % estimated): the ingest benchmark measures the
-file path; this one needs the table full fast. The year is local 2025 (America/Chicago), whose
-partitions (2025-01 .. 2026-01 UTC) no other benchmark uses. Two readers are timed:
+file path; this one needs the table full fast. Two local years (America/Chicago) whose partitions
+no other benchmark uses: 2023 holds 100 premises (3.5 M rows), 2025 holds 1,000 (35 M rows), so
+both sizes are measured in one run with the same code. Two readers are timed:
 - the customer living at the premise (session), for the calendar year;
-- a third party's client (OAuth token, scope `usage`) under an agreement, with the clock set to
-  2026-01-01 06:00 UTC so that the year is exactly its 12 months back (each of its reads also
-  writes a data-access log row).
-Also printed: the selector alone (the query, no formatting) and bytes per stored interval read
-(table + primary key of the partitions / rows). The data is kept for the next run (the 100-premise
-figures then need BENCH_FRESH=1, which reloads).
+- a third party's client (OAuth token, scope `usage`) under an agreement, with the clock set to the
+  following 1 January 06:00 UTC so that the year is exactly its 12 months back (each of its reads
+  also writes a data-access log row).
+Also printed: the selector alone (the query, no formatting), bytes per stored interval read (table +
+primary key of the partitions / rows), and the machine's load (the cores are shared: CPU time is
+what a request costs, wall-clock time includes waiting for a core). The data is kept for the next
+run; BENCH_FRESH=1 deletes it first.
 """
 
 import os
 import statistics
 import time
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from unittest import mock
 
 PREMISES = 1_000
-FIRST_STEP = 100
 RUNS = 7
 ESIID_PREFIX = "1044372555"
-YEAR_START = "2025-01-01T06:00:00+00:00"  # local midnight, America/Chicago
-YEAR_END = "2026-01-01T06:00:00+00:00"
-MONTHS = [date(2025, month, 1) for month in range(1, 13)] + [date(2026, 1, 1)]
-THIRD_PARTY_CLOCK = datetime(2026, 1, 1, 6, 0, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Year:
+    """A local calendar year of the benchmark and the number of premises loaded for it."""
+
+    year: int
+    premises: int
+
+    @property
+    def start(self) -> str:  # local midnight, America/Chicago (CST, UTC-6)
+        return f"{self.year}-01-01T06:00:00+00:00"
+
+    @property
+    def end(self) -> str:
+        return f"{self.year + 1}-01-01T06:00:00+00:00"
+
+    @property
+    def months(self) -> list[date]:
+        return [date(self.year, month, 1) for month in range(1, 13)] + [date(self.year + 1, 1, 1)]
+
+    @property
+    def third_party_clock(self) -> datetime:
+        return datetime(self.year + 1, 1, 1, 6, 0, tzinfo=UTC)
+
+
+YEARS = (Year(2023, 100), Year(2025, PREMISES))
 GOAL_MS = 150
+DATA_FROM = datetime(2022, 12, 1, tzinfo=UTC)  # the agreement covers both years
+MOVE_IN = date(2022, 1, 1)
 BATCH = 10  # premises per INSERT (350,400 rows)
 
 LOAD_SQL = """
@@ -77,15 +104,16 @@ def _world():
     Occupancy.objects.get_or_create(
         customer=customer,
         premise=measured,
-        defaults={"account_number": "B1", "authorization_code": "B1", "move_in": date(2024, 1, 1)},
+        defaults={"account_number": "B1", "authorization_code": "B1", "move_in": MOVE_IN},
     )
+    Occupancy.objects.filter(customer=customer, premise=measured).update(move_in=MOVE_IN)  # older runs: 2024
     third_party, _ = ThirdParty.objects.get_or_create(
         registration_number="USAGE-BENCH",
         defaults={"name": "Usage Bench Co", "website": "https://bench.example.test", "contact_email": "b@x.test"},
     )
     # Other benchmarks' expiry sweeps (run at the real time) end it: the benchmark's clock says it runs.
     Agreement.objects.filter(third_party=third_party, premises=measured).update(
-        status=Agreement.Status.ACTIVE, ended_at=None, ended_by_role="", end_reason=""
+        status=Agreement.Status.ACTIVE, ended_at=None, ended_by_role="", end_reason="", data_from=DATA_FROM
     )
     if not Agreement.objects.filter(third_party=third_party, premises=measured).exists():
         agreement = Agreement.objects.create(
@@ -98,7 +126,7 @@ def _world():
             starts_at=datetime(2025, 12, 15, tzinfo=UTC),
             accepted_at=datetime(2025, 12, 15, tzinfo=UTC),
             ends_at=datetime(2026, 6, 15, tzinfo=UTC),
-            data_from=datetime(2024, 12, 1, tzinfo=UTC),
+            data_from=DATA_FROM,
         )
         agreement.premises.set([measured])
     secret = "usage-bench-secret-0123456789abcdefghij"  # noqa: S105 - a benchmark's own client
@@ -115,19 +143,19 @@ def _world():
     return premises, measured, customer, client, secret
 
 
-def _load(premise_ids: list[int]) -> float:
+def _load(premise_ids: list[int], year: Year) -> float:
     from django.db import connection
 
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("SET synchronous_commit = off")
         for index in range(0, len(premise_ids), BATCH):
-            cursor.execute(LOAD_SQL, [premise_ids[index : index + BATCH], YEAR_START, YEAR_END])
+            cursor.execute(LOAD_SQL, [premise_ids[index : index + BATCH], year.start, year.end])
         cursor.execute("ANALYZE usage_intervalread")
     return time.perf_counter() - started
 
 
-def _loaded_premises(premise_ids: list[int]) -> int:
+def _loaded_premises(premise_ids: list[int], year: Year) -> int:
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -135,12 +163,12 @@ def _loaded_premises(premise_ids: list[int]) -> int:
             "SELECT count(*) FROM meters_premise p WHERE p.id = ANY(%s) AND EXISTS "
             "(SELECT 1 FROM usage_intervalread r WHERE r.premise_id = p.id AND r.interval_start >= %s "
             "AND r.interval_start < %s)",
-            [premise_ids, "2025-12-31T06:00:00+00:00", YEAR_END],
+            [premise_ids, f"{year.year}-12-31T06:00:00+00:00", year.end],
         )
         return cursor.fetchone()[0]
 
 
-def _storage() -> tuple[int, int]:
+def _storage(year: Year) -> tuple[int, int]:
     """Rows and bytes (table + indexes) of the year's partitions."""
     from django.db import connection
 
@@ -148,7 +176,7 @@ def _storage() -> tuple[int, int]:
 
     rows = total = 0
     with connection.cursor() as cursor:
-        for month in MONTHS:
+        for month in year.months:
             name = partitions.partition_name(month)
             cursor.execute(f"SELECT count(*), pg_total_relation_size('{name}') FROM {name}")
             counted, size = cursor.fetchone()
@@ -204,10 +232,10 @@ def _process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _selector_ms(premise_id: int) -> float:
+def _selector_ms(premise_id: int, year: Year) -> float:
     from usage import selectors
 
-    window = [(datetime.fromisoformat(YEAR_START), datetime.fromisoformat(YEAR_END))]
+    window = [(datetime.fromisoformat(year.start), datetime.fromisoformat(year.end))]
     timings = []
     for _ in range(RUNS):
         started = time.perf_counter()
@@ -217,24 +245,26 @@ def _selector_ms(premise_id: int) -> float:
     return statistics.median(timings)
 
 
-def _measure(label: str, measured, customer, client, secret) -> None:
+def _measure(year: Year, measured, customer, client, secret) -> None:
     from django.test import Client
 
+    label = f"{year.premises:,} premises ({year.year})"
     url = f"/api/v1/usage/{measured.esiid}/intervals/"
-    year = {"start": "2025-01-01", "end": "2025-12-31"}
+    days = {"start": f"{year.year}-01-01", "end": f"{year.year}-12-31"}
     session = Client()
     session.force_login(customer)
     token = _token(client, secret)
-    load = ", ".join(f"{figure:.1f}" for figure in os.getloadavg())
-    print(f"   machine load average now: {load} (on {os.cpu_count()} cores)", flush=True)
-    print(f"   selector alone (query, no formatting): {_selector_ms(measured.pk):.0f} ms wall-clock", flush=True)
+    selector = _selector_ms(measured.pk, year)
+    print(f"   {label}: selector alone (query, no formatting) {selector:.0f} ms wall-clock", flush=True)
     for reader, http, extra in (
         ("customer", session, {}),
         ("third party", Client(), {"HTTP_AUTHORIZATION": f"Bearer {token}"}),
     ):
         for format in ("json", "csv"):
-            query = {**year, "format": format}
-            clock = mock.patch("django.utils.timezone.now", return_value=THIRD_PARTY_CLOCK) if extra else _no_patch()
+            query = {**days, "format": format}
+            clock = (
+                mock.patch("django.utils.timezone.now", return_value=year.third_party_clock) if extra else _no_patch()
+            )
             with clock:
                 timings, size = _timed(http, url, query, 35_040, **extra)
             wall, cpu, server = (statistics.median(run[index] for run in timings[1:]) for index in range(3))
@@ -261,7 +291,7 @@ def _drop() -> None:
     from usage import partitions
 
     with connection.cursor() as cursor:
-        for month in MONTHS:
+        for month in [month for year in YEARS for month in year.months]:
             name = partitions.partition_name(month)
             cursor.execute("SELECT to_regclass(%s)", [name])
             if cursor.fetchone()[0] is not None:
@@ -279,34 +309,27 @@ def main() -> None:
     if connection.vendor != "postgresql":
         print("   the usage API benchmark measures PostgreSQL; set BENCH_DATABASE_URL")
         return
-    partitions.ensure_partitions(MONTHS)
     premise_ids, measured, customer, client, secret = _world()
     if os.environ.get("BENCH_FRESH"):
         _drop()
-    loaded = _loaded_premises(premise_ids)
-    if loaded < FIRST_STEP:
-        _drop()
-        seconds = _load(premise_ids[:FIRST_STEP])
-        rows, size = _storage()
+    for year in YEARS:
+        partitions.ensure_partitions(year.months)
+        wanted = premise_ids[: year.premises]
+        loaded = _loaded_premises(wanted, year)
+        if loaded < year.premises:
+            seconds = _load(wanted[loaded:], year)
+            print(
+                f"   {year.year}: loaded {year.premises - loaded:,} premises x 1 year in {seconds:.0f} s "
+                f"({(year.premises - loaded) * 35_040 / seconds:,.0f} rows/s, INSERT ... SELECT)",
+                flush=True,
+            )
+        rows, size = _storage(year)
         print(
-            f"   loaded {FIRST_STEP} premises x 1 year ({rows:,} rows) in {seconds:.0f} s "
-            f"({rows / seconds:,.0f} rows/s, INSERT ... SELECT); {size / rows:.1f} bytes per interval read",
+            f"   {year.year}: {rows:,} rows in its partitions, {size / 2**30:.2f} GiB, "
+            f"{size / rows:.1f} bytes per interval read (table + primary key)",
             flush=True,
         )
-        loaded = FIRST_STEP
-    if loaded == FIRST_STEP:
-        _measure(f"{FIRST_STEP} premises", measured, customer, client, secret)
-    if loaded < PREMISES:
-        seconds = _load(premise_ids[loaded:])
-        print(
-            f"   loaded {PREMISES - loaded} more premises in {seconds:.0f} s "
-            f"({(PREMISES - loaded) * 35_040 / seconds:,.0f} rows/s)",
-            flush=True,
-        )
-    rows, size = _storage()
-    print(
-        f"   storage with {PREMISES} premises: {rows:,} rows, {size / 2**30:.2f} GiB, "
-        f"{size / rows:.1f} bytes per interval read (table + primary key)",
-        flush=True,
-    )
-    _measure(f"{PREMISES:,} premises", measured, customer, client, secret)
+    load = ", ".join(f"{figure:.1f}" for figure in os.getloadavg())
+    print(f"   machine load average now: {load} (on {os.cpu_count()} cores)", flush=True)
+    for year in YEARS:
+        _measure(year, measured, customer, client, secret)
