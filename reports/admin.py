@@ -74,13 +74,17 @@ class ReportScheduleAdmin(ReadOnlyMixin, admin.ModelAdmin):
 @admin.register(DeliveryDestination)
 class DeliveryDestinationAdmin(admin.ModelAdmin):
     """Staff may set up named destinations (object storage for extracts); a third party's own
-    FTPS settings are its admins' to edit in the portal, the password always encrypted."""
+    FTPS/SFTP settings and PGP key are its admins' to edit in the portal (where the key is read
+    and checked), the password and SFTP login key always encrypted."""
 
     list_display = ("__str__", "backend", "last_tested_at", "last_test_ok")
     list_filter = ("backend",)
     search_fields = ("third_party__name", "name", "host")
     exclude = ("password_encrypted",)
-    readonly_fields = ("last_tested_at", "last_test_ok", "last_test_message", "updated_by", "created_at", "updated_at")
+    readonly_fields = (
+        *("pgp_public_key", "pgp_fingerprint", "pgp_expires_at"),
+        *("last_tested_at", "last_test_ok", "last_test_message", "updated_by", "created_at", "updated_at"),
+    )
 
 
 @admin.register(DataAccessLog)

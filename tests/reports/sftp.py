@@ -44,9 +44,12 @@ class _Folder(paramiko.SFTPServerInterface):
 
     def stat(self, path):
         try:
-            return paramiko.SFTPAttributes.from_stat(os.stat(self._real(path)))
+            attributes = paramiko.SFTPAttributes.from_stat(os.stat(self._real(path)))
         except OSError as error:
             return _status(error)
+        if path.endswith(".part"):
+            attributes.st_size -= self.state.lose_bytes  # a server that lost the end of an upload
+        return attributes
 
     lstat = stat
 
@@ -105,6 +108,7 @@ class SftpServer:
     authorized_key: paramiko.PKey
     host: str = "127.0.0.1"
     port: int = 0
+    lose_bytes: int = 0
     logins: list[str] = field(default_factory=list)
     renames: list[str] = field(default_factory=list)
     _listener: socket.socket | None = None

@@ -160,3 +160,31 @@ def test_an_expired_pgp_key_fails_the_report_with_a_clear_reason_and_sends_nothi
     )
     assert sftp_server.logins == [] and sftp_server.files("inbox") == {}
     assert DataAccessLog.objects.count() == 0
+
+
+def test_an_upload_whose_size_does_not_match_is_not_renamed_into_place(third_party, sftp_server, login_key):
+    destination = sftp_destination(third_party, sftp_server, login_key)
+    sftp_server.lose_bytes = 3
+
+    with pytest.raises(DeliveryError) as short, connect(destination) as session:
+        session.put("a.csv", lambda write: write(b"0123456789"))
+
+    assert short.value.message == "a.csv: the SFTP server stored 7 bytes of 10." and short.value.transient
+    assert sftp_server.renames == [] and "a.csv" not in sftp_server.files("inbox")
+
+
+def test_an_unreachable_sftp_server_is_retried_with_backoff_then_fails_the_report(
+    third_party, agent, sftp_server, login_key, django_capture_on_commit_callbacks
+):
+    sftp_destination(third_party, sftp_server, login_key)
+    sftp_server.stop()
+    premise, _ = covered_premise(third_party)
+    load_days(premise, timezone.localdate() - timedelta(days=10), 1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        request = _request(agent, [premise])
+
+    request.refresh_from_db()
+    assert request.status == ReportRequest.Status.FAILED
+    assert f"Could not reach the SFTP server 127.0.0.1:{sftp_server.port}" in request.failure_reason
+    assert request.attempts == 6  # the first try and the task's 5 retries (backoff 30 s, 60 s, ... when queued)
