@@ -22,6 +22,7 @@ urlpatterns = [
     path("espi/1_1/resource/", include("usage.espi_urls")),
     path("agreements/", include("agreements.urls")),
     path("devices/", include("meters.urls")),
+    path("reports/smt-api/", include("reports.smt_v2.page_urls")),
     path("reports/", include("reports.urls")),
     path("webhooks/", include("portal.webhooks.urls")),
     path("usage/", include("usage.urls")),
