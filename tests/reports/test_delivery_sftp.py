@@ -45,11 +45,17 @@ def sftp_destination(third_party, server, login_key, *, host_key=None, pgp=None)
     )
 
 
-def _request(agent, premises, days_ago=10):
-    day = timezone.localdate() - timedelta(days=days_ago)
-    return services.create_report_request(
-        by=agent, kind="interval", start_date=day, end_date=day, esiids=[premise.esiid for premise in premises]
-    )
+def _run_report(third_party, agent, capture_on_commit):
+    """A report of one day of a covered premise's 15-minute data, run as the task runs it."""
+    premise, _ = covered_premise(third_party)
+    day = timezone.localdate() - timedelta(days=10)
+    load_days(premise, day, 1)
+    with capture_on_commit(execute=True):
+        request = services.create_report_request(
+            by=agent, kind="interval", start_date=day, end_date=day, esiids=[premise.esiid]
+        )
+    request.refresh_from_db()
+    return request, premise
 
 
 def test_an_smt_package_arrives_by_sftp_and_decrypts_unzips_and_parses_as_the_texas_csv(
@@ -57,13 +63,8 @@ def test_an_smt_package_arrives_by_sftp_and_decrypts_unzips_and_parses_as_the_te
 ):
     SmtApiSettings.objects.create(third_party=third_party, service_id="BRIGHT-SVC", duns=DUNS)
     sftp_destination(third_party, sftp_server, login_key, pgp=recipient_keys)
-    premise, _ = covered_premise(third_party)
-    load_days(premise, timezone.localdate() - timedelta(days=10), 1)
+    request, premise = _run_report(third_party, agent, django_capture_on_commit_callbacks)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        request = _request(agent, [premise])
-
-    request.refresh_from_db()
     assert request.status == ReportRequest.Status.DELIVERED, request.failure_reason
     day = timezone.localdate() - timedelta(days=10)
     inner = f"IntervalMeterUsage_{premise.esiid}_{day:%Y%m%d}-{day:%Y%m%d}_{request.number}.csv"
@@ -110,13 +111,8 @@ def test_a_wrong_host_key_refuses_to_deliver_and_fails_the_report_with_the_reaso
 ):
     impostor = paramiko.ECDSAKey.generate()
     sftp_destination(third_party, sftp_server, login_key, host_key=f"ecdsa-sha2-nistp256 {impostor.get_base64()}")
-    premise, _ = covered_premise(third_party)
-    load_days(premise, timezone.localdate() - timedelta(days=10), 1)
+    request, _premise = _run_report(third_party, agent, django_capture_on_commit_callbacks)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        request = _request(agent, [premise])
-
-    request.refresh_from_db()
     assert request.status == ReportRequest.Status.FAILED
     assert f"The SFTP server 127.0.0.1:{sftp_server.port} presented the host key" in request.failure_reason
     assert "not the pinned" in request.failure_reason and "nothing was delivered" in request.failure_reason
@@ -146,13 +142,8 @@ def test_an_expired_pgp_key_fails_the_report_with_a_clear_reason_and_sends_nothi
     third_party, agent, sftp_server, login_key, expired_keys, django_capture_on_commit_callbacks
 ):
     sftp_destination(third_party, sftp_server, login_key, pgp=expired_keys)
-    premise, _ = covered_premise(third_party)
-    load_days(premise, timezone.localdate() - timedelta(days=10), 1)
+    request, _premise = _run_report(third_party, agent, django_capture_on_commit_callbacks)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        request = _request(agent, [premise])
-
-    request.refresh_from_db()
     assert request.status == ReportRequest.Status.FAILED
     assert request.failure_reason == (
         f"The PGP public key {expired_keys.fingerprint} of Bright Energy expired on 2020-01-02 00:00 UTC: "
@@ -178,13 +169,8 @@ def test_an_unreachable_sftp_server_is_retried_with_backoff_then_fails_the_repor
 ):
     sftp_destination(third_party, sftp_server, login_key)
     sftp_server.stop()
-    premise, _ = covered_premise(third_party)
-    load_days(premise, timezone.localdate() - timedelta(days=10), 1)
+    request, _premise = _run_report(third_party, agent, django_capture_on_commit_callbacks)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        request = _request(agent, [premise])
-
-    request.refresh_from_db()
     assert request.status == ReportRequest.Status.FAILED
     assert f"Could not reach the SFTP server 127.0.0.1:{sftp_server.port}" in request.failure_reason
     assert request.attempts == 6  # the first try and the task's 5 retries (backoff 30 s, 60 s, ... when queued)
