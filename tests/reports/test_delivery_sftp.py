@@ -11,8 +11,9 @@ import pytest
 from django.utils import timezone
 
 from reports import secrets, services
-from reports.delivery import DeliveryError, connect
+from reports.delivery import DeliveryError, connect, deliver_file
 from reports.delivery_sftp import generate_private_key
+from reports.formats import TEXAS_DAILY_HEADER, TEXAS_INTERVAL_HEADER
 from reports.models import DataAccessLog, DeliveryDestination, ReportItem, ReportRequest, SmtApiSettings
 from usage.models import IntervalRead
 
@@ -75,7 +76,9 @@ def test_an_smt_package_arrives_by_sftp_and_decrypts_unzips_and_parses_as_the_te
     assert files[outer].startswith(b"-----BEGIN PGP MESSAGE-----")
     archive = zipfile.ZipFile(io.BytesIO(recipient_keys.decrypt(files[outer])))
     assert archive.namelist() == [inner]
-    _format, rows, rejections = parse_back(archive.read(inner))
+    csv = archive.read(inner)
+    assert csv.split(b"\n", 1)[0] == TEXAS_INTERVAL_HEADER.encode()  # SMT's own header, exactly
+    _format, rows, rejections = parse_back(csv)
     assert rejections == []
     stored = IntervalRead.objects.filter(premise=premise).order_by("interval_start")
     assert sorted((row[1], row[3]) for row in rows) == [
@@ -174,3 +177,19 @@ def test_an_unreachable_sftp_server_is_retried_with_backoff_then_fails_the_repor
     assert request.status == ReportRequest.Status.FAILED
     assert f"Could not reach the SFTP server 127.0.0.1:{sftp_server.port}" in request.failure_reason
     assert request.attempts == 6  # the first try and the task's 5 retries (backoff 30 s, 60 s, ... when queued)
+
+
+def test_a_daily_file_without_a_duns_is_named_the_smt_way_without_it(
+    third_party, sftp_server, login_key, recipient_keys
+):
+    sftp_destination(third_party, sftp_server, login_key, pgp=recipient_keys)
+    content = (TEXAS_DAILY_HEADER + "\n").encode()
+
+    rows, size, _where = deliver_file(
+        target=third_party, name="DailyMeterUsage_10443720000000001_x.csv", produce=lambda write: write(content) or 0
+    )
+
+    files = sftp_server.files("inbox")
+    assert list(files) == ["DailyMeterUsage_10443720000000001_x.CSV.asc"] and size == len(files[next(iter(files))])
+    archive = zipfile.ZipFile(io.BytesIO(recipient_keys.decrypt(files["DailyMeterUsage_10443720000000001_x.CSV.asc"])))
+    assert archive.read("DailyMeterUsage_10443720000000001_x.csv") == content
