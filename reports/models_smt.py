@@ -64,3 +64,52 @@ class SmtApiUser(models.Model):
 
     def __str__(self):
         return self.user.email
+
+
+class SmtSubscription(models.Model):
+    """A `/v2/NewSubscription/`: one report schedule per active agreement of the company covering
+    the data type, plus a one-off report request for the history asked. Its number (SUB-000001)
+    is SMT's subscriptionNumber."""
+
+    class DataType(models.TextChoices):
+        DAILY = "DAILY", "Daily meter reads"
+        INTERVAL = "INTERVAL", "15-minute usage"
+        MONTHLY = "MONTHLY", "Monthly usage"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        CANCELLED = "cancelled", "Cancelled"
+
+    number = models.CharField(max_length=24, unique=True, null=True, blank=True, editable=False)
+    third_party = models.ForeignKey("portal.ThirdParty", on_delete=models.CASCADE, related_name="smt_subscriptions")
+    subscription_type = models.CharField(max_length=12)
+    data_type = models.CharField(max_length=10, choices=DataType.choices)
+    report_format = models.CharField(max_length=4)
+    delivery_mode = models.CharField(max_length=3)
+    historical_months = models.PositiveSmallIntegerField(default=0)
+    schedules = models.ManyToManyField("reports.ReportSchedule", related_name="smt_subscriptions", blank=True)
+    backfill = models.ForeignKey(
+        "reports.ReportRequest", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "SMT subscription"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["third_party", "data_type"],
+                condition=models.Q(status="active"),
+                name="smt_subscription_one_active_per_data_type",
+            )
+        ]
+
+    def __str__(self):
+        return self.number or "SUB (unsaved)"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if not self.number:
+            self.number = f"SUB-{self.pk:06d}"
+            type(self).objects.filter(pk=self.pk).update(number=self.number)

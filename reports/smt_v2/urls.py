@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api, api_agreements
+from . import api, api_agreements, api_subscriptions
 
 urlpatterns = [
     path("token/", api.TokenView.as_view(), name="smt-v2-token"),
@@ -18,4 +18,7 @@ urlpatterns = [
     path("Terminateagreement/", api_agreements.TerminateAgreementView.as_view(), name="smt-v2-terminate"),
     path("meterInfo/", api_agreements.MeterInfoView.as_view(), name="smt-v2-meter-info"),
     path("premiseInfo/", api_agreements.PremiseInfoView.as_view(), name="smt-v2-premise-info"),
+    path("NewSubscription/", api_subscriptions.NewSubscriptionView.as_view(), name="smt-v2-subscribe"),
+    path("Mysubscriptions/", api_subscriptions.MySubscriptionsView.as_view(), name="smt-v2-subscriptions"),
+    path("UnSubscription/", api_subscriptions.UnSubscriptionView.as_view(), name="smt-v2-unsubscribe"),
 ]

@@ -111,6 +111,23 @@ class SmtClient:
     def premise_info(self, esiids) -> dict:
         return self._post("/v2/premiseInfo/", {**self.ids(), "ESIIDMeterList": [{"esiid": e} for e in esiids]})
 
+    def new_subscription(self, data_type: str, history_months: int = 0, report_format="CSV", delivery="FTP") -> dict:
+        body = {
+            **self.ids(),
+            "subscriptionType": "CSPENROLL",
+            "historicalSubscriptionDuration": history_months,
+            "dataType": data_type,
+            "reportFormat": report_format,
+            "deliveryMode": delivery,
+        }
+        return self._post("/v2/NewSubscription/", body)
+
+    def my_subscriptions(self) -> dict:
+        return self._post("/v2/Mysubscriptions/", self.ids())
+
+    def unsubscribe(self, subscription_number: str) -> dict:
+        return self._post("/v2/UnSubscription/", {**self.ids(), "subscriptionNumber": subscription_number})
+
 
 def rd_values(entry: dict) -> list[tuple[str, str] | None]:
     """An energyData entry's RD as (kWh, flag) per slot; None for an empty slot."""

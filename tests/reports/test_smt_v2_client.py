@@ -174,3 +174,21 @@ def test_an_agreement_longer_than_twelve_months_is_refused(live_server):
     refused = refusal(lambda: client.new_agreement(newcomer.customer.email, 24, [(newcomer.premise.esiid, "")]))
 
     assert refused.status == 400
+
+
+def test_a_provider_subscribes_once_a_duplicate_is_refused_and_it_unsubscribes(live_server):
+    who = company()
+    shared_home(who)
+    client = client_of(live_server, who)
+
+    subscribed = client.new_subscription("DAILY", history_months=3)
+    duplicate = refusal(lambda: client.new_subscription("DAILY"))
+    listed = client.my_subscriptions()["subscriptionList"]
+    client.unsubscribe(subscribed["subscriptionNumber"])
+    after = client.my_subscriptions()["subscriptionList"]
+
+    assert duplicate.status == 400
+    assert duplicate.body["CustomerDUNSFaultList"][0]["reasonCode"] == f"Subcription is already active::{who.duns}"
+    assert [entry["status"] for entry in listed] == ["ACT"]
+    assert client.report_status(subscribed["historyCorrelationId"])["correlationId"]
+    assert [entry["status"] for entry in after] == ["NACOM"]

@@ -1,0 +1,136 @@
+"""SMT v2 subscriptions: `/v2/NewSubscription/` makes one report schedule per active continuous
+agreement of the company that covers the data type (reports.services.create_schedule) and, when
+history is asked, one report request for it (create_report_request: the gate keeps each ESIID to
+what its agreement allows). One active subscription per data type: a second is refused the way
+SMT refuses it. Agreements accepted later are not added (subscribe again after UnSubscription)."""
+
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from agreements.models import Agreement, AgreementType, DataKind, DurationKind
+from agreements.services import add_months
+
+from ..models import ReportSchedule
+from ..models_smt import SmtApiSettings, SmtSubscription
+from ..services import ReportError, cancel_schedule, create_report_request, create_schedule
+from .services import FILE_FORMATS, SmtError
+
+KINDS = {"DAILY": DataKind.DAILY, "INTERVAL": DataKind.INTERVAL, "MONTHLY": DataKind.MONTHLY}
+HISTORY_MONTHS = (3, 6, 9, 12, 24)
+MAX_HISTORY = 12  # the access gate's reach
+
+
+class DuplicateSubscription(SmtError):
+    def __init__(self, duns: str):
+        super().__init__("0001", f"Subcription is already active::{duns}", status_code=400)
+        self.duns = duns
+
+
+def _agreements(third_party, kind):
+    now = timezone.now()
+    return [
+        agreement
+        for agreement in Agreement.objects.filter(
+            third_party=third_party,
+            agreement_type=AgreementType.ENERGY_DATA,
+            duration_kind=DurationKind.CONTINUOUS,
+            status=Agreement.Status.ACTIVE,
+            ends_at__gt=now,
+            months__lte=12,
+        ).order_by("pk")
+        if kind in (agreement.data_kinds or [])
+    ]
+
+
+@transaction.atomic
+def subscribe(*, third_party, subscription_type, data_type, report_format, delivery_mode, history) -> SmtSubscription:
+    kind = KINDS[data_type]
+    if history and history not in HISTORY_MONTHS:
+        raise SmtError("400", f"historicalSubscriptionDuration must be one of {', '.join(map(str, HISTORY_MONTHS))}.")
+    if delivery_mode not in ("FTP", "EML"):
+        raise SmtError("400", "Subscriptions are delivered by FTP or EML.")
+    if SmtSubscription.objects.filter(third_party=third_party, data_type=data_type, status="active").exists():
+        raise DuplicateSubscription(SmtApiSettings.objects.get(third_party=third_party).duns)
+    agreements = _agreements(third_party, kind)
+    if not agreements:
+        raise SmtError("no_agreement", "You have no active agreement covering this data type.", status_code=409)
+    try:
+        with transaction.atomic():
+            subscription = SmtSubscription.objects.create(
+                third_party=third_party,
+                subscription_type=subscription_type,
+                data_type=data_type,
+                report_format=report_format,
+                delivery_mode=delivery_mode,
+                historical_months=history or 0,
+            )
+    except IntegrityError as error:  # a concurrent twin won the race
+        raise DuplicateSubscription(SmtApiSettings.objects.get(third_party=third_party).duns) from error
+    format = FILE_FORMATS[report_format]
+    try:
+        subscription.schedules.set(
+            [
+                create_schedule(by=None, third_party=third_party, agreement=agreement, kind=kind, format=format)
+                for agreement in agreements
+            ]
+        )
+    except ReportError as error:
+        raise SmtError(error.code, error.message, status_code=error.status_code) from error
+    if history:
+        subscription.backfill = _backfill(third_party, agreements, kind, format, history)
+        subscription.save(update_fields=["backfill"])
+    return subscription
+
+
+def _backfill(third_party, agreements, kind, format, months):
+    today = timezone.localdate()
+    yesterday = today - timedelta(days=1)
+    start = max(add_months(today, -min(months, MAX_HISTORY)), add_months(today, -MAX_HISTORY))
+    esiids = sorted({premise.esiid for agreement in agreements for premise in agreement.premises.all()})
+    try:
+        return create_report_request(
+            by=None,
+            third_party=third_party,
+            kind=kind,
+            start_date=start,
+            end_date=yesterday,
+            format=format,
+            esiids=esiids,
+        )
+    except ReportError:
+        return None  # nothing of the history is readable: the schedules still run
+
+
+def unsubscribe(*, third_party, number: str) -> SmtSubscription:
+    subscription = SmtSubscription.objects.filter(third_party=third_party, number=number).first()
+    if subscription is None:
+        raise SmtError("404", f"No subscription {number} of yours.", status_code=404)
+    if subscription.status != SmtSubscription.Status.ACTIVE:
+        raise SmtError("409", f"Subscription {number} is not active.", status_code=409)
+    for schedule in subscription.schedules.filter(status=ReportSchedule.Status.ACTIVE):
+        cancel_schedule(by=None, third_party=third_party, schedule=schedule)
+    subscription.status = SmtSubscription.Status.CANCELLED
+    subscription.cancelled_at = timezone.now()
+    subscription.save(update_fields=["status", "cancelled_at"])
+    return subscription
+
+
+def entry(subscription: SmtSubscription) -> dict:
+    return {
+        "subscriptionNumber": subscription.number,
+        "subscriptionType": subscription.subscription_type,
+        "dataType": subscription.data_type,
+        "reportFormat": subscription.report_format,
+        "deliveryMode": subscription.delivery_mode,
+        "historicalSubscriptionDuration": str(subscription.historical_months or ""),
+        "status": "ACT" if subscription.status == SmtSubscription.Status.ACTIVE else "NACOM",
+        "historyCorrelationId": subscription.backfill.number if subscription.backfill_id else "",
+        "createdDate": timezone.localtime(subscription.created_at).strftime("%m/%d/%Y"),
+    }
+
+
+def my_subscriptions(*, third_party) -> list[dict]:
+    subscriptions = SmtSubscription.objects.filter(third_party=third_party).select_related("backfill")
+    return [entry(subscription) for subscription in subscriptions.order_by("-created_at")]
