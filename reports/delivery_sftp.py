@@ -23,6 +23,7 @@ from .delivery import TEMPORARY_SUFFIX, DeliveryError, Produce, _ChunkedWriter
 from .models import DeliveryDestination
 
 KEY_TYPES = (paramiko.Ed25519Key, paramiko.ECDSAKey, paramiko.RSAKey)
+HOST_KEY_ALGORITHMS = {"ssh-rsa": ("rsa-sha2-512", "rsa-sha2-256")}  # an RSA key signs with SHA-2
 
 
 def generate_private_key() -> str:
@@ -98,6 +99,9 @@ class SftpSession:
         try:
             sock = socket.create_connection((destination.host, destination.port), timeout=timeout)
             self.transport = paramiko.Transport(sock)
+            # Ask for the pinned kind of host key: a server with several (OpenSSH has Ed25519,
+            # ECDSA and RSA) would otherwise show the one paramiko prefers, and be refused.
+            self.transport.get_security_options().key_types = HOST_KEY_ALGORITHMS.get(pinned_type, (pinned_type,))
             self.transport.banner_timeout = self.transport.auth_timeout = timeout
             self.transport.start_client(timeout=timeout)
             presented = self.transport.get_remote_server_key()

@@ -148,7 +148,8 @@ class _Authenticator(paramiko.ServerInterface):
         return paramiko.OPEN_SUCCEEDED if kind == "session" else paramiko.OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED
 
 
-def start_sftp_server(root: Path, *, authorized_key: paramiko.PKey) -> SftpServer:
+def start_sftp_server(root: Path, *, authorized_key: paramiko.PKey, other_host_keys=()) -> SftpServer:
+    """`other_host_keys`: more host keys the server offers (as OpenSSH does: one of each kind)."""
     root.mkdir(parents=True, exist_ok=True)
     state = SftpServer(root=root, host_key=paramiko.ECDSAKey.generate(), authorized_key=authorized_key)
     listener = socket.create_server(("127.0.0.1", 0))
@@ -157,7 +158,8 @@ def start_sftp_server(root: Path, *, authorized_key: paramiko.PKey) -> SftpServe
 
     def serve_one(connection: socket.socket) -> None:
         transport = paramiko.Transport(connection)
-        transport.add_server_key(state.host_key)
+        for key in (state.host_key, *other_host_keys):
+            transport.add_server_key(key)
         transport.set_subsystem_handler("sftp", paramiko.SFTPServer, _Folder, root=root, state=state)
         try:
             transport.start_server(server=_Authenticator(state))

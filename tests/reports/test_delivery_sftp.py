@@ -12,13 +12,13 @@ from django.utils import timezone
 
 from reports import secrets, services
 from reports.delivery import DeliveryError, connect, deliver_file
-from reports.delivery_sftp import generate_private_key
+from reports.delivery_sftp import generate_private_key, load_private_key
 from reports.formats import TEXAS_DAILY_HEADER, TEXAS_INTERVAL_HEADER
 from reports.models import DataAccessLog, DeliveryDestination, ReportItem, ReportRequest, SmtApiSettings
 from usage.models import IntervalRead
 
 from .conftest import covered_premise, load_days, parse_back
-from .sftp import SFTP_USER
+from .sftp import SFTP_USER, start_sftp_server
 
 pytestmark = pytest.mark.django_db
 
@@ -193,3 +193,16 @@ def test_a_daily_file_without_a_duns_is_named_the_smt_way_without_it(
     assert list(files) == ["DailyMeterUsage_10443720000000001_x.CSV.asc"] and size == len(files[next(iter(files))])
     archive = zipfile.ZipFile(io.BytesIO(recipient_keys.decrypt(files["DailyMeterUsage_10443720000000001_x.CSV.asc"])))
     assert archive.read("DailyMeterUsage_10443720000000001_x.csv") == content
+
+
+def test_a_server_with_several_host_keys_is_asked_for_the_pinned_kind(third_party, tmp_path, login_key, settings):
+    settings.REPORTS_FTPS_TIMEOUT = 10
+    ed25519 = load_private_key(generate_private_key())  # the kind a client prefers, but not the pinned one
+    server = start_sftp_server(tmp_path / "root", authorized_key=load_private_key(login_key), other_host_keys=[ed25519])
+    (server.root / "inbox").mkdir()
+    try:
+        with connect(sftp_destination(third_party, server, login_key)) as session:  # pins the ECDSA key
+            session.put("a.csv", lambda write: write(b"x\n"))
+    finally:
+        server.stop()
+    assert server.files("inbox") == {"a.csv": b"x\n"}
