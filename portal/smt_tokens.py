@@ -24,17 +24,22 @@ CLIENT_NAME = "Smart Meter Texas customer API"
 AUDIENCE = "urn:metergate:smt-customer-api"
 
 
-def _checksum(raw: str) -> str:
+def checksum(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
 def _client() -> OAuthClient:
-    """The dedicated client, made on first use. Nobody gets tokens from it through /oauth/token/:
-    its secret is random and never shown, and it may ask for no scope."""
-    client = OAuthClient.objects.filter(name=CLIENT_NAME, third_party=None).order_by("pk").first()
+    return dedicated_client(CLIENT_NAME)
+
+
+def dedicated_client(name: str) -> OAuthClient:
+    """A dedicated client of MeterGate's own token endpoints (this one, the SMT v2 API's), made
+    on first use. Nobody gets tokens from it through /oauth/token/: its secret is random and never
+    shown, and it may ask for no scope."""
+    client = OAuthClient.objects.filter(name=name, third_party=None).order_by("pk").first()
     if client is None:
         client = OAuthClient.objects.create(
-            name=CLIENT_NAME,
+            name=name,
             client_type=OAuthClient.CLIENT_CONFIDENTIAL,
             authorization_grant_type=OAuthClient.GRANT_CLIENT_CREDENTIALS,
             client_secret=secrets.token_urlsafe(48),
@@ -78,7 +83,7 @@ def user_for_token(raw: str) -> User | None:
         return None
     now = timezone.now()
     with transaction.atomic():
-        token = _tokens().select_related("user").filter(token_checksum=_checksum(raw), expires__gt=now).first()
+        token = _tokens().select_related("user").filter(token_checksum=checksum(raw), expires__gt=now).first()
         if token is None or not token.user.is_active:
             return None
         # Conditional, so a token revoked or lapsed meanwhile is not brought back.

@@ -221,7 +221,9 @@ class DailyReadsView(ReadsView):
         return super().post(request)
 
     def answer(self, readable, data):
-        entries = services.daily_entries(third_party=self.third_party, readable=readable, reference=self.request.path)
+        entries = services.register_entries(
+            third_party=self.third_party, readable=readable, kind=self.kind, reference=self.request.path
+        )
         esiid = ",".join(item.premise.esiid for item in readable)
         return s.SmtV2DailyOutputSerializer(
             {"trans_id": data["trans_id"], "esiid": esiid, "registeredReads": entries}
@@ -242,7 +244,9 @@ class MonthlyBillingView(ReadsView):
         return super().post(request)
 
     def answer(self, readable, data):
-        entries = services.monthly_entries(third_party=self.third_party, readable=readable, reference=self.request.path)
+        entries = services.register_entries(
+            third_party=self.third_party, readable=readable, kind=self.kind, reference=self.request.path
+        )
         esiid = ",".join(item.premise.esiid for item in readable)
         return s.SmtV2MonthlyOutputSerializer(
             {"trans_id": data["trans_id"], "esiid": esiid, "billingData": entries}

@@ -121,49 +121,49 @@ def _moment(value: datetime, zone: ZoneInfo) -> str:
     return value.astimezone(zone).strftime(SMT_MOMENT)
 
 
-def daily_entries(*, third_party, readable: list[Readable], reference: str) -> list[dict]:
+def _daily_entry(read, esiid: str, zone: ZoneInfo) -> dict:
+    return {
+        "esiid": esiid,
+        "readDate": read.read_date.strftime(SMT_DAY),
+        "revisionDate": _moment(read.revised_at, zone),
+        "startReading": _text(read.start_reading),
+        "endReading": _text(read.end_reading),
+        "energyDataKwh": _text(read.kwh),
+    }
+
+
+def _monthly_entry(read, esiid: str, zone: ZoneInfo) -> dict:
+    return {
+        "esiid": esiid,
+        "startDate": read.start_date.strftime(SMT_DAY),
+        "endDate": read.end_date.strftime(SMT_DAY),
+        "revisionDate": _moment(read.revised_at, zone),
+        "actualkWh": _text(read.actual_kwh),
+        "meteredKW": _text(read.metered_kw),
+        "billedKW": _text(read.billed_kw),
+        "meteredKVA": _text(read.metered_kva),
+        "billedKVA": _text(read.billed_kva),
+    }
+
+
+REGISTERS = {
+    DataKind.DAILY: (selectors.daily_reads, _daily_entry),
+    DataKind.MONTHLY: (selectors.monthly_reads, _monthly_entry),
+}
+
+
+def register_entries(*, third_party, readable: list[Readable], kind: str, reference: str) -> list[dict]:
+    """Daily reads (by read date) or billing cycles (by start date) in the readable local days."""
+    reads_of, shape = REGISTERS[kind]
     entries = []
     for item in readable:
         zone = ZoneInfo(item.premise.time_zone)
         found = [
-            {
-                "esiid": item.premise.esiid,
-                "readDate": read.read_date.strftime(SMT_DAY),
-                "revisionDate": _moment(read.revised_at, zone),
-                "startReading": _text(read.start_reading),
-                "endReading": _text(read.end_reading),
-                "energyDataKwh": _text(read.kwh),
-            }
+            shape(read, item.premise.esiid, zone)
             for first, last in local_days([item.window], zone)
-            for read in selectors.daily_reads(premise_id=item.premise.pk, first_day=first, last_day=last)
+            for read in reads_of(premise_id=item.premise.pk, first_day=first, last_day=last)
         ]
-        _log(third_party, item, DataKind.DAILY, len(found), reference)
-        entries += found
-    if not entries:
-        raise no_data()
-    return entries
-
-
-def monthly_entries(*, third_party, readable: list[Readable], reference: str) -> list[dict]:
-    entries = []
-    for item in readable:
-        zone = ZoneInfo(item.premise.time_zone)
-        found = [
-            {
-                "esiid": item.premise.esiid,
-                "startDate": read.start_date.strftime(SMT_DAY),
-                "endDate": read.end_date.strftime(SMT_DAY),
-                "revisionDate": _moment(read.revised_at, zone),
-                "actualkWh": _text(read.actual_kwh),
-                "meteredKW": _text(read.metered_kw),
-                "billedKW": _text(read.billed_kw),
-                "meteredKVA": _text(read.metered_kva),
-                "billedKVA": _text(read.billed_kva),
-            }
-            for first, last in local_days([item.window], zone)
-            for read in selectors.monthly_reads(premise_id=item.premise.pk, first_day=first, last_day=last)
-        ]
-        _log(third_party, item, DataKind.MONTHLY, len(found), reference)
+        _log(third_party, item, kind, len(found), reference)
         entries += found
     if not entries:
         raise no_data()

@@ -6,7 +6,6 @@ one dedicated client, hashed at rest, with no scope and an audience no other API
 them they live a fixed hour (SMT's `expiresIn` "3600"): the caller asks for a new one.
 """
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 
@@ -14,8 +13,8 @@ from django.conf import settings
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, set_token_value
 
-from portal import login_lock
-from portal.models import OAuthClient, User
+from portal import login_lock, smt_tokens
+from portal.models import User
 
 from ..models_smt import SmtApiUser
 
@@ -25,19 +24,6 @@ AUDIENCE = "urn:metergate:smt-v2-api"
 
 def lifetime() -> timedelta:
     return timedelta(seconds=getattr(settings, "SMT_V2_TOKEN_SECONDS", 3600))
-
-
-def _client() -> OAuthClient:
-    client = OAuthClient.objects.filter(name=CLIENT_NAME, third_party=None).order_by("pk").first()
-    if client is None:
-        client = OAuthClient.objects.create(
-            name=CLIENT_NAME,
-            client_type=OAuthClient.CLIENT_CONFIDENTIAL,
-            authorization_grant_type=OAuthClient.GRANT_CLIENT_CREDENTIALS,
-            client_secret=secrets.token_urlsafe(48),
-            allowed_scopes="",
-        )
-    return client
 
 
 def log_in(request, *, username: str, password: str, now: datetime | None = None) -> tuple[str, AccessToken]:
@@ -50,7 +36,7 @@ def log_in(request, *, username: str, password: str, now: datetime | None = None
     raw = secrets.token_urlsafe(32)
     token = AccessToken(
         user=user,
-        application=_client(),
+        application=smt_tokens.dedicated_client(CLIENT_NAME),
         expires=(now or timezone.now()) + lifetime(),
         scope="",
         resource=[AUDIENCE],
@@ -65,10 +51,9 @@ def user_for_token(raw: str) -> User | None:
     user was deactivated or is no longer an API user."""
     if not raw:
         return None
-    checksum = hashlib.sha256(raw.encode("utf-8")).hexdigest()
     token = (
         AccessToken.objects.select_related("user")
-        .filter(application__name=CLIENT_NAME, application__third_party=None, token_checksum=checksum)
+        .filter(application__name=CLIENT_NAME, application__third_party=None, token_checksum=smt_tokens.checksum(raw))
         .filter(expires__gt=timezone.now())
         .first()
     )
