@@ -6,7 +6,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_seriali
 from rest_framework import serializers
 
 from agreements.cds_api import GrantedListView
-from portal.cds.resources import PAGE, Q_PARAMETER, TAG, filter_by, ids_parameter, search, stamps
+from portal.cds.resources import PAGE, Q_PARAMETER, TAG, filter_by, ids_parameter, numeric, search, stamps
 from portal.cds.serializers import AdminErrorSerializer
 
 from .models import BillingAccount, Meter, Premise, ServiceContract
@@ -218,7 +218,7 @@ class ServicePointListView(GrantedListView):
     def objects(self, request, reach):
         premises = Premise.objects.filter(pk__in=reach.premise_ids(self.api))
         for param, current in (("current_servicecontracts", True), ("previous_servicecontracts", False)):
-            wanted = [value for value in (request.GET.get(param) or "").split() if value.isdigit()]
+            wanted = numeric((request.GET.get(param) or "").split())
             if param in request.GET:
                 premises = premises.filter(
                     occupancies__service_contract__pk__in=wanted, occupancies__move_out__isnull=current
@@ -281,7 +281,7 @@ class MeterDeviceListView(GrantedListView):
         meters = Meter.objects.filter(premise_id__in=reach.premise_ids(self.api))
         for param, removed in (("current_servicepoints", False), ("previous_servicepoints", True)):
             if param in request.GET:
-                wanted = [value for value in request.GET[param].split() if value.isdigit()]
+                wanted = numeric(request.GET[param].split())
                 meters = meters.filter(premise_id__in=wanted, removed_on__isnull=not removed)
         meters = filter_by(meters, request, {"cds_meterdevice_ids": "pk", "meter_number": "meter_number"})
         meters = filter_by(meters, request, {"meter_numbers": "meter_number"})

@@ -14,7 +14,16 @@ from meters.cds_api import list_schema
 from meters.models import Meter, Premise
 from portal.cds import paging
 from portal.cds.errors import CdsError
-from portal.cds.resources import Q_PARAMETER, date_filter, decimal_text, filter_by, ids_parameter, search, stamps
+from portal.cds.resources import (
+    Q_PARAMETER,
+    date_filter,
+    decimal_text,
+    filter_by,
+    ids_parameter,
+    numeric,
+    search,
+    stamps,
+)
 
 from .models import Aggregation, BillSection, BillStatement, EnergyAttributeCertificate
 from .services import aggregations as aggregation_services
@@ -209,12 +218,10 @@ class UsageSegmentListView(GrantedListView):
             values = paging.id_list(request, param)
             if values is None:
                 continue
+            if param.startswith("cds_"):  # our ids are numbers: anything else matches nothing
+                values = numeric(values)
             if param == "cds_account_ids":
-                values = list(
-                    reach.accounts(self.api)
-                    .filter(pk__in=[v for v in values if v.isdigit()])
-                    .values_list("account_number", flat=True)
-                )
+                values = list(reach.accounts(self.api).filter(pk__in=values).values_list("account_number", flat=True))
             premises = premises.filter(pk__in=occupancies.filter(**{field: values}).values("premise_id"))
         return list(premises.distinct().order_by("pk"))
 

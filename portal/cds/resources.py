@@ -52,12 +52,15 @@ def date_filter(request, name: str) -> date | None:
         raise invalid(name, "Give a date (YYYY-MM-DD) or a datetime.") from None
 
 
+def numeric(values: list[str]) -> list[int]:
+    """The values that can be our ids (ASCII digits that fit a bigint); others match nothing."""
+    return [int(value) for value in values if value.isascii() and value.isdigit() and len(value) < 19]
+
+
 def numeric_ids(request, name: str) -> list[int] | None:
     """A `cds_*_ids` filter: our ids are numbers, so any other value matches nothing."""
     values = paging.id_list(request, name)
-    if values is None:
-        return None
-    return [int(value) for value in values if value.isdigit() and len(value) < 19]
+    return None if values is None else numeric(values)
 
 
 def filter_by(queryset: QuerySet, request, filters: dict[str, str]) -> QuerySet:
@@ -109,6 +112,9 @@ class CustomerDataListView(APIView):
         """Load what the page's objects refer to, once per page (override when needed)."""
 
     def get(self, request, *args, **kwargs):
+        for name, values in request.GET.lists():
+            if any("\x00" in value for value in values):  # no database takes NUL in a string
+                raise invalid(name, "Remove the NUL character.")
         reach = self.reach_for(request)
         if not reach.opens(self.api):
             raise CdsError(

@@ -164,3 +164,16 @@ def test_filters_intersect(client_set):
 
     assert len(both["meter_devices"]) == 2
     assert narrowed["meter_devices"] == []
+
+
+def test_ids_that_cannot_be_ours_match_nothing_and_nul_is_a_400(client_set):
+    billed = billed_customer()
+    token = consent_token(client_set, billed.customer, "cds_meters cds_usage")
+
+    odd = get("/api/v1/cds/usage-segments/", token, cds_servicecontract_ids="100000/hour ²")
+    meters = get("/api/v1/cds/meter-devices/", token, cds_meterdevice_ids="x ² 99999999999999999999")
+    nul = get("/api/v1/cds/meter-devices/", token, meter_number="a\x00b")
+
+    assert odd.status_code == 200 and odd.json()["usage_segments"] == []
+    assert meters.status_code == 200 and meters.json()["meter_devices"] == []
+    assert nul.status_code == 400
