@@ -32,6 +32,7 @@ from rest_framework.views import APIView
 from agreements.models import DataKind
 from portal import login_lock
 from portal.errors import DomainError
+from usage.smt_serializers import MAX_INTERVAL_DAYS
 
 from ..models_smt import SmtApiSettings
 from . import serializers as s
@@ -159,10 +160,15 @@ class ReadsView(SmtV2View):
 
     input_serializer = s.SmtV2ReadsInputSerializer
     kind = DataKind.INTERVAL
+    max_api_days = 366  # the answer is built whole; longer periods go by FTP or EML
 
     def post(self, request):
         data = self.data
         esiids = list(dict.fromkeys(data["esiid"]))
+        days = (data["endDate"] - data["startDate"]).days + 1
+        if data["deliveryMode"] == "API" and days > self.max_api_days:
+            message = f"deliveryMode API answers at most {self.max_api_days} days here; use FTP or EML for more."
+            raise services.SmtError("400", message)
         readable = services.gate(
             third_party=self.third_party,
             esiids=esiids,
@@ -187,6 +193,8 @@ class ReadsView(SmtV2View):
 
 
 class IntervalReadsView(ReadsView):
+    max_api_days = MAX_INTERVAL_DAYS
+
     @extend_schema(
         tags=[TAG],
         summary="15-minute reads: one entry per ESIID, local day and series, 100 slots",

@@ -292,3 +292,19 @@ def test_another_companys_on_demand_read_is_not_found(caller):
     answer = post("/v2/odrstatus/", who.ids(correlationId=f"ODR-{read.pk:06d}"))
 
     assert answer.status_code == 404
+
+
+def test_more_than_31_days_of_15_minute_reads_at_once_are_refused_they_go_by_ftp(caller):
+    who, post = caller
+    place = shared_home(who)
+    first = recent_day(40)
+
+    at_once = post("/v2/15minintervalreads/", reads_body(who, place.premise.esiid, first, recent_day()))
+    by_ftp = post(
+        "/v2/15minintervalreads/",
+        {**reads_body(who, place.premise.esiid, first, recent_day()), "deliveryMode": "FTP", "reportFormat": "CSV"},
+    )
+
+    assert at_once.status_code == 400
+    assert "FTP or EML" in at_once.json()["errorMessage"]
+    assert by_ftp.status_code == 200, by_ftp.json()
