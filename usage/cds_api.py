@@ -141,10 +141,12 @@ class BillSectionListView(GrantedListView):
         self.meters = {}
         for pk, premise_id in Meter.objects.filter(premise_id__in=premise_ids).values_list("pk", "premise_id"):
             self.meters.setdefault(premise_id, []).append(str(pk))
+        # Statements in scope, without this request's filters (they are the sections'): a section
+        # names its statement only when the token may read that statement too.
+        statement_ids = {item.statement_id for item in items if item.statement_id}
+        in_scope = BillStatement.objects.filter(pk__in=statement_ids, account__in=reach.accounts("bill_statements"))
         self.statements = (
-            set(BillStatementListView().objects(request, reach).values_list("pk", flat=True))
-            if (reach.opens("bill_statements"))
-            else set()
+            set(in_scope.values_list("pk", flat=True)) if statement_ids and reach.opens("bill_statements") else set()
         )
 
     def represent(self, request, section, reach):

@@ -217,3 +217,14 @@ def test_aggregations_list_only_in_scope_service_points(client_set):
 
     assert item["aggregation_number"] == aggregation.number
     assert item["grouped_servicepoints"] == [str(billed.premise.pk)]
+
+
+def test_a_section_names_its_statement_when_the_token_reads_statements_whatever_the_filters(client_set):
+    billed = billed_customer()
+    statement = BillStatementFactory(account=billed.account, statement_date=date(2026, 10, 5))
+    BillSectionFactory(statement=statement, account=billed.account, start_date=date(2026, 9, 1))
+    token = consent_token(client_set, billed.customer, "cds_bill_statements cds_service_bills")
+
+    [item] = get("/api/v1/cds/bill-sections/", token, after="2026-09-01", before="2026-09-02").json()["bill_sections"]
+
+    assert item["cds_billstatement_id"] == str(statement.pk)
