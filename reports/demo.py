@@ -109,4 +109,23 @@ def seed(world) -> None:
                     reference="/api/v1/usage/daily/",
                     at=now - timedelta(days=days_ago),
                 )
+    _smt_api(world, brightside)
     world.objects["reports"] = list(ReportRequest.objects.order_by("pk"))
+
+
+def _smt_api(world, third_party) -> None:
+    """Brightside's Smart Meter Texas v2 identity and an API user for /v2/token/."""
+    from .smt_v2 import accounts
+
+    admin = third_party.memberships.get(role="admin").user
+    accounts.save_settings(by=admin, third_party=third_party, service_id="BRIGHTSIDE01", duns="123456789")
+    api_user, _ = accounts.create_api_user(
+        by=admin, third_party=third_party, email="smt-api@brightside.demo.metergate.test", full_name="Billing system"
+    )
+    api_user.user.set_password(world.password)
+    api_user.user.save(update_fields=["password"])
+    world.login(
+        "SMT v2 API user (brightside)",
+        api_user.user.email,
+        "POST /v2/token/, then /v2/dailyreads/ with requestorID BRIGHTSIDE01, requesterAuthenticationID 123456789",
+    )
