@@ -3,9 +3,7 @@ usage segments, aggregations and energy attribute certificates, each limited to 
 grants reach; usage is read through the access gate."""
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
@@ -13,7 +11,6 @@ from agreements.cds_api import GrantedListView
 from meters.cds_api import list_schema
 from meters.models import Meter, Premise
 from portal.cds import paging
-from portal.cds.errors import CdsError
 from portal.cds.resources import (
     Q_PARAMETER,
     date_filter,
@@ -232,7 +229,9 @@ class UsageSegmentListView(GrantedListView):
         after = paging.moment(request, "after") or now - timedelta(days=400)
         before = paging.moment(request, "before") or now
         if reach.direct:
-            return aggregated_segments(request, after=after, before=before)
+            return aggregation_services.aggregated_segments(
+                numbers=paging.id_list(request, "aggregation_numbers"), after=after, before=before
+            )
         wanted = set(paging.id_list(request, "cds_usagesegment_ids") or []) or None
         premises = self.premises(request, reach)
         self.premise_by_id = {premise.pk: premise for premise in premises}
@@ -306,50 +305,6 @@ class UsageSegmentListView(GrantedListView):
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
-
-
-def aggregated_segments(request, *, after, before) -> list[dict]:
-    """Direct access (`cds_query_usage`): the summed monthly usage of the aggregations named by
-    `aggregation_numbers`, each only when it meets the privacy threshold over the period."""
-    numbers = paging.id_list(request, "aggregation_numbers")
-    if not numbers:
-        raise CdsError(
-            "aggregation_numbers_required",
-            "Direct access reads usage summed over aggregations: give aggregation_numbers.",
-            fields={"aggregation_numbers": ["Required."]},
-        )
-    zone = ZoneInfo(settings.TIME_ZONE)
-    segments = []
-    for aggregation in Aggregation.objects.filter(number__in=numbers).order_by("number"):
-        threshold = aggregation_services.check_threshold(aggregation, start=after, end=before)
-        if not threshold.met:
-            raise CdsError(
-                "needs_sub_grants",
-                f"{aggregation.number} is below the privacy threshold ({threshold.reason}) Its customers are "
-                "asked for cds_aggregation_consent.",
-                status_code=403,
-            )
-        for start, end, kwh in aggregation_services.monthly_usage(aggregation, start=after, end=before, zone=zone):
-            segments.append(
-                {
-                    "cds_usagesegment_id": f"a-{aggregation.pk}-{int(start.timestamp())}",
-                    "cds_created": aggregation.created_at,
-                    "cds_modified": aggregation.updated_at,
-                    "cds_synced": timezone.now(),
-                    "related_accounts": [],
-                    "related_servicecontracts": [],
-                    "related_servicepoints": [],
-                    "related_meterdevices": [],
-                    "related_billsections": [],
-                    "related_aggregations": [str(aggregation.pk)],
-                    "segment_start": start,
-                    "segment_end": end,
-                    "interval": int(end.timestamp()) - int(start.timestamp()),
-                    "formats": [segment_services.USAGE_FORMAT],
-                    "values": [[str(kwh)]],
-                }
-            )
-    return segments
 
 
 def _related(reach, api: str, premise_ids: set) -> dict:

@@ -9,14 +9,18 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from meters.models import Occupancy, Premise
+from portal.cds.errors import CdsError
 
 from ..models import Aggregation, IntervalRead, MonthlyRead, Series
+from .segments import USAGE_FORMAT
 
 
 def members(aggregation: Aggregation):
@@ -112,3 +116,46 @@ def monthly_usage(aggregation: Aggregation, *, start: datetime, end: datetime, z
         if start <= month and following <= end:
             months.append((month, following, Decimal(wh).scaleb(-3)))
     return months
+
+
+def aggregated_segments(*, numbers: list[str] | None, after: datetime, before: datetime) -> list[dict]:
+    """Direct access (`cds_query_usage`): the summed monthly usage of the aggregations `numbers`,
+    as CDS usage segments, each only when it meets the privacy threshold over the period."""
+    if not numbers:
+        raise CdsError(
+            "aggregation_numbers_required",
+            "Direct access reads usage summed over aggregations: give aggregation_numbers.",
+            fields={"aggregation_numbers": ["Required."]},
+        )
+    zone = ZoneInfo(settings.TIME_ZONE)
+    segments = []
+    for aggregation in Aggregation.objects.filter(number__in=numbers).order_by("number"):
+        threshold = check_threshold(aggregation, start=after, end=before)
+        if not threshold.met:
+            raise CdsError(
+                "needs_sub_grants",
+                f"{aggregation.number} is below the privacy threshold ({threshold.reason}) Its customers are "
+                "asked for cds_aggregation_consent.",
+                status_code=403,
+            )
+        for start, end, kwh in monthly_usage(aggregation, start=after, end=before, zone=zone):
+            segments.append(
+                {
+                    "cds_usagesegment_id": f"a-{aggregation.pk}-{int(start.timestamp())}",
+                    "cds_created": aggregation.created_at,
+                    "cds_modified": aggregation.updated_at,
+                    "cds_synced": timezone.now(),
+                    "related_accounts": [],
+                    "related_servicecontracts": [],
+                    "related_servicepoints": [],
+                    "related_meterdevices": [],
+                    "related_billsections": [],
+                    "related_aggregations": [str(aggregation.pk)],
+                    "segment_start": start,
+                    "segment_end": end,
+                    "interval": int(end.timestamp()) - int(start.timestamp()),
+                    "formats": [USAGE_FORMAT],
+                    "values": [[str(kwh)]],
+                }
+            )
+    return segments
