@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from agreements import access
@@ -201,12 +202,15 @@ def start_on_demand_read(*, third_party, esiid: str, now=None) -> OnDemandRead:
     premise = Premise.objects.filter(esiid=esiid).first()
     if premise is None:
         raise SmtError("no_agreement", f"ESIID {esiid}: you have no agreement covering it.", status_code=403)
-    today = OnDemandRead.objects.filter(third_party=third_party, requested_at__gt=now - timedelta(days=1)).count()
-    if today >= odr_daily_cap():
-        raise SmtError(
-            "rate_limited", f"At most {odr_daily_cap()} on-demand reads a day for your company.", status_code=429
-        )
-    return ondemand.request_read(by=None, premise=premise, third_party=third_party, now=now)
+    with transaction.atomic():
+        # The company's row is locked while counting, so concurrent calls cannot pass the cap together.
+        ThirdParty.objects.select_for_update().filter(pk=third_party.pk).first()
+        today = OnDemandRead.objects.filter(third_party=third_party, requested_at__gt=now - timedelta(days=1)).count()
+        if today >= odr_daily_cap():
+            raise SmtError(
+                "rate_limited", f"At most {odr_daily_cap()} on-demand reads a day for your company.", status_code=429
+            )
+        return ondemand.request_read(by=None, premise=premise, third_party=third_party, now=now)
 
 
 def correlation_id(read: OnDemandRead) -> str:
