@@ -4,6 +4,7 @@ what a customer's home tool does, end to end over HTTP."""
 
 import asyncio
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import aiohttp
@@ -45,7 +46,10 @@ def run(email: str, work, password: str = PASSWORD):
             client = smt.Client(websession, smt.Account(email, password), ssl_context)
             return await work(client)
 
-    return asyncio.run(session())
+    # In a thread of its own: when the browser tests ran first, Playwright's event loop is running
+    # in this thread, and asyncio.run() refuses to start inside it.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, session()).result()
 
 
 def days_ago(day: dt.date) -> int:
