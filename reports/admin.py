@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 
 from . import services
 from .models import DataAccessLog, DeliveryDestination, ReportItem, ReportRequest, ReportSchedule, ReportScheduleRun
+from .models_smt import SmtApiSettings, SmtApiUser, SmtSubscription
 
 
 class ReadOnlyMixin:
@@ -112,3 +113,28 @@ class ReportScheduleRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ("request__number", "schedule__third_party__name")
     list_select_related = ("schedule", "request")
     readonly_fields = [field.name for field in ReportScheduleRun._meta.fields]
+
+
+@admin.register(SmtApiSettings)
+class SmtApiSettingsAdmin(admin.ModelAdmin):
+    list_display = ["third_party", "service_id", "duns", "updated_at"]
+    search_fields = ["third_party__name", "service_id", "duns"]
+
+
+@admin.register(SmtApiUser)
+class SmtApiUserAdmin(admin.ModelAdmin):
+    list_display = ["user", "third_party", "created_by", "created_at"]
+    list_filter = ["third_party"]
+    search_fields = ["user__email", "third_party__name"]
+    raw_id_fields = ["user", "created_by"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(SmtSubscription)
+class SmtSubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["number", "third_party", "data_type", "report_format", "delivery_mode", "status", "created_at"]
+    list_filter = ["status", "data_type", "third_party"]
+    search_fields = ["number", "third_party__name"]
+    readonly_fields = ["number", "created_at", "cancelled_at"]
+    raw_id_fields = ["backfill"]
+    filter_horizontal = ["schedules"]
