@@ -215,8 +215,24 @@ class IntervalReadsView(ReadsView):
         return s.SmtV2IntervalOutputSerializer({"trans_id": data["trans_id"], "energyData": entries}).data
 
 
-class DailyReadsView(ReadsView):
+class RegisterReadsView(ReadsView):
+    """Daily and billing-cycle reads: the same answer under each one's own key."""
+
+    output_serializer = None
+    entries_key = ""
+
+    def answer(self, readable, data):
+        entries = services.register_entries(
+            third_party=self.third_party, readable=readable, kind=self.kind, reference=self.request.path
+        )
+        esiid = ",".join(item.premise.esiid for item in readable)
+        return self.output_serializer({"trans_id": data["trans_id"], "esiid": esiid, self.entries_key: entries}).data
+
+
+class DailyReadsView(RegisterReadsView):
     kind = DataKind.DAILY
+    output_serializer = s.SmtV2DailyOutputSerializer
+    entries_key = "registeredReads"
 
     @extend_schema(
         tags=[TAG],
@@ -228,18 +244,11 @@ class DailyReadsView(ReadsView):
     def post(self, request):
         return super().post(request)
 
-    def answer(self, readable, data):
-        entries = services.register_entries(
-            third_party=self.third_party, readable=readable, kind=self.kind, reference=self.request.path
-        )
-        esiid = ",".join(item.premise.esiid for item in readable)
-        return s.SmtV2DailyOutputSerializer(
-            {"trans_id": data["trans_id"], "esiid": esiid, "registeredReads": entries}
-        ).data
 
-
-class MonthlyBillingView(ReadsView):
+class MonthlyBillingView(RegisterReadsView):
     kind = DataKind.MONTHLY
+    output_serializer = s.SmtV2MonthlyOutputSerializer
+    entries_key = "billingData"
 
     @extend_schema(
         tags=[TAG],
@@ -250,15 +259,6 @@ class MonthlyBillingView(ReadsView):
     )
     def post(self, request):
         return super().post(request)
-
-    def answer(self, readable, data):
-        entries = services.register_entries(
-            third_party=self.third_party, readable=readable, kind=self.kind, reference=self.request.path
-        )
-        esiid = ",".join(item.premise.esiid for item in readable)
-        return s.SmtV2MonthlyOutputSerializer(
-            {"trans_id": data["trans_id"], "esiid": esiid, "billingData": entries}
-        ).data
 
 
 class ReportRequestStatusView(SmtV2View):
