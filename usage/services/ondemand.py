@@ -51,6 +51,7 @@ class RateLimited(UsageError):
 def request_read(*, by: User | None, premise: Premise, third_party: ThirdParty | None = None, now=None) -> OnDemandRead:
     """Record an on-demand read of `premise` asked by a customer or a third party (`by` is None
     for a third party's machine client) and send it to the head-end once committed."""
+    asked_now = now
     now = now or timezone.now()
     third_party = _acting_third_party(by, third_party)
     if third_party is not None:
@@ -68,6 +69,9 @@ def request_read(*, by: User | None, premise: Premise, third_party: ThirdParty |
         raise UsageError("not_allowed", "Only the customer living here may ask for the meter's read.", status_code=403)
     with transaction.atomic():
         Premise.objects.select_for_update().filter(pk=premise.pk).first()
+        # The request's time is read under the lock: one taken before it could be earlier than a
+        # request that committed while this one waited, which the hour's count would then miss.
+        now = asked_now or timezone.now()
         _check_rate(premise, now)
         read = OnDemandRead.objects.create(
             premise=premise,
