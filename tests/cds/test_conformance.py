@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 
 from tests.factories import DailyReadFactory, MonthlyReadFactory
+from usage.models import Series
 from usage.services import IntervalReading, load_interval_reads
 
 from .factories import (
@@ -69,6 +70,7 @@ APIS = {
     ], []),
 }  # fmt: skip
 STAMPS = ["cds_created", "cds_modified", "cds_synced"]
+VALUE_KEYS = {"electric_usage": "eu", "electric_demand": "ed", "cost": "c", "meter_readings": "r"}
 SCOPES = (
     "cds_accounts cds_service_contracts cds_meters cds_bill_statements cds_service_bills cds_usage "
     "cds_rate_plan cds_account_programs cds_service_programs"
@@ -99,10 +101,13 @@ def world(db):
         load_interval_reads(
             readings=[
                 IntervalReading(
-                    premise_id=who.premise.pk, interval_start=start + timedelta(minutes=15 * i), kwh=Decimal("0.3")
+                    premise_id=who.premise.pk,
+                    interval_start=start + timedelta(minutes=15 * (i % 96)),
+                    kwh=Decimal("0.3") if i < 96 else Decimal("0.1"),
+                    series=Series.CONSUMPTION if i < 96 else Series.GENERATION,  # solar surplus too
                 )
-                for i in range(96)
-                if i != 10
+                for i in range(192)
+                if i % 96 != 10
             ]
         )
         DailyReadFactory(premise=who.premise, read_date=day)
@@ -183,7 +188,18 @@ def test_every_advertised_api_answers_by_the_rules(world):
         span = datetime.fromisoformat(segment["segment_end"]) - datetime.fromisoformat(segment["segment_start"])
         assert span.total_seconds() == segment["interval"] * len(segment["values"])
         assert all(row is not None and len(row) == len(segment["formats"]) for row in segment["values"])
-        assert all(value is None or isinstance(value, str) for row in segment["values"] for value in row)
+        assert len({item["id"] for item in segment["formats"]}) == len(segment["formats"])
+        for row in segment["values"]:
+            for value, value_format in zip(row, segment["formats"], strict=True):
+                # A Value Object keyed by its format's type, an exact decimal string; or null.
+                assert value is None or list(value) == [VALUE_KEYS[value_format["type"]]], (value, value_format)
+                assert value is None or isinstance(next(iter(value.values())), str)
+        for value_format in segment["formats"]:
+            if value_format["type"] == "cost":
+                assert value_format["currency"] and all(
+                    index < len(segment["formats"]) for index in value_format["indexes"]
+                )
+    assert any(item.get("direction") == "reverse" for segment in seen["usage_segments"] for item in segment["formats"])
 
 
 def test_without_includes_no_optional_field_is_sent(world):

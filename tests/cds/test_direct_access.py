@@ -71,7 +71,7 @@ def test_monthly_usage_of_a_postal_code_above_the_threshold_is_served_summed(cli
 
     assert response.status_code == 200, response.content
     [segment] = response.json()["usage_segments"]
-    assert segment["values"] == [["36.000"]]  # 3 households x 120 reads x 0.1 kWh
+    assert segment["values"] == [[{"eu": "36.000"}]]  # 3 households x 120 reads x 0.1 kWh
     assert segment["segment_start"].startswith("2026-09-01T00:00:00-05:00")
     assert segment["related_servicepoints"] == [] and segment["related_aggregations"] == [str(aggregation.pk)]
 

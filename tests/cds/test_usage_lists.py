@@ -11,6 +11,7 @@ from django.test import Client
 
 from tests.factories import DailyReadFactory, MonthlyReadFactory
 from tests.usage.tariff_factories import TariffFactory
+from usage.models import Series
 from usage.services import IntervalReading, load_interval_reads
 
 from .factories import (
@@ -46,9 +47,9 @@ def quarter_hours_of(day: date):
         moment += timedelta(minutes=15)
 
 
-def load_day(premise, day: date, kwh: str = "0.250", skip: int | None = None) -> int:
+def load_day(premise, day: date, kwh: str = "0.250", skip: int | None = None, series=Series.CONSUMPTION) -> int:
     readings = [
-        IntervalReading(premise_id=premise.pk, interval_start=moment, kwh=Decimal(kwh))
+        IntervalReading(premise_id=premise.pk, interval_start=moment, kwh=Decimal(kwh), series=series)
         for index, moment in enumerate(quarter_hours_of(day))
         if index != skip
     ]
@@ -71,11 +72,13 @@ def test_a_fall_back_day_holds_100_quarter_hours_aligned_with_formats(client_set
     ]
 
     assert segment["interval"] == 900
-    assert [item["key"] for item in segment["formats"]] == ["eu", "c"]
+    assert segment["formats"] == [
+        {"id": "eu_forward", "type": "electric_usage", "units": "kWh", "direction": "forward"}
+    ]
     assert all(len(row) == len(segment["formats"]) for row in segment["values"])
-    assert [row[0] for row in segment["values"][:8]] == ["0.250"] * 7 + [None]  # interval 7 is missing
+    assert [row[0] for row in segment["values"][:8]] == [{"eu": "0.250"}] * 7 + [None]  # interval 7 is missing
     assert len(segment["values"]) == 100  # the 25-hour day; segments end where the reads end
-    assert segment["values"][99][0] == "0.250"
+    assert segment["values"][99] == [{"eu": "0.250"}]
     assert segment["segment_end"].startswith("2026-11-02T00:00:00-06:00")
     start = datetime.fromisoformat(segment["segment_start"])
     end = datetime.fromisoformat(segment["segment_end"])
@@ -93,8 +96,93 @@ def test_costs_follow_the_tariff_in_force_and_are_null_without_one(client_set):
 
     [after] = [item for item in segments_of(token, "i-") if item["segment_start"].startswith("2026-11-01")]
 
-    assert before["values"][0] == ["0.400", None]
-    assert after["values"][0] == ["0.400", "0.04938"]  # 0.4 kWh x 0.12345 exactly
+    assert [item["type"] for item in before["formats"]] == ["electric_usage"]  # no tariff: no cost
+    assert before["values"][0] == [{"eu": "0.400"}]
+    assert after["formats"][1] == {
+        "id": "c_forward",
+        "type": "cost",
+        "currency": "USD",
+        "indexes": [0],
+        "estimated": True,
+    }
+    assert after["values"][0] == [{"eu": "0.400"}, {"c": "0.04938"}]  # 0.4 kWh x 0.12345 exactly
+
+
+SPRING_FORWARD = date(2026, 3, 8)  # a 23-hour day in Austin
+
+
+def interval_segment_of(token, day: date) -> dict:
+    [segment] = [item for item in segments_of(token, "i-") if item["segment_start"].startswith(day.isoformat()[:7])]
+    return segment
+
+
+def test_surplus_generation_is_reverse_usage_with_net_and_injection_priced_on_a_fall_back_day(client_set):
+    billed = billed_customer()
+    load_day(billed.premise, FALL_BACK, kwh="0.400")
+    load_day(billed.premise, FALL_BACK, kwh="0.150", skip=7, series=Series.GENERATION)
+    TariffFactory(
+        premise=billed.premise,
+        offtake_off_peak=Decimal("0.12"),
+        injection_off_peak=Decimal("0.05"),
+        valid_from=date(2026, 1, 1),
+    )
+    token = consent_token(client_set, billed.customer, "cds_usage")
+
+    segment = interval_segment_of(token, FALL_BACK)
+
+    assert [(item["id"], item["type"]) for item in segment["formats"]] == [
+        ("eu_forward", "electric_usage"),
+        ("eu_reverse", "electric_usage"),
+        ("eu_net", "electric_usage"),
+        ("c_forward", "cost"),
+        ("c_reverse", "cost"),
+    ]
+    assert [item["direction"] for item in segment["formats"][:3]] == ["forward", "reverse", "net"]
+    assert [item["indexes"] for item in segment["formats"][3:]] == [[0], [1]]
+    assert len(segment["values"]) == 100  # the 25-hour day
+    # Energy back to the grid is negative (WG3-01); net = consumption - generation; the injection
+    # is priced at the injection price, a credit.
+    assert segment["values"][0] == [
+        {"eu": "0.400"},
+        {"eu": "-0.150"},
+        {"eu": "0.250"},
+        {"c": "0.048"},
+        {"c": "-0.0075"},
+    ]
+    assert segment["values"][7] == [{"eu": "0.400"}, None, None, {"c": "0.048"}, None]  # generation missing
+    assert segment["values"][99] == segment["values"][0]
+
+
+def test_generation_on_a_spring_forward_day_fills_92_quarter_hours(client_set):
+    billed = billed_customer()
+    load_day(billed.premise, SPRING_FORWARD, kwh="0.200")
+    load_day(billed.premise, SPRING_FORWARD, kwh="0.300", series=Series.GENERATION)
+    token = consent_token(client_set, billed.customer, "cds_usage")
+
+    segment = interval_segment_of(token, SPRING_FORWARD)
+
+    filled = [row for row in segment["values"] if row[0] is not None]
+    assert len(filled) == 92
+    assert filled[0] == [{"eu": "0.200"}, {"eu": "-0.300"}, {"eu": "-0.100"}]  # no tariff: no cost formats
+    assert len(segment["formats"]) == 3
+
+
+def test_a_month_without_generation_keeps_the_consumption_formats(client_set):
+    billed = billed_customer()
+    load_day(billed.premise, FALL_BACK)
+    load_day(billed.premise, date(2026, 10, 20))
+    load_day(billed.premise, date(2026, 10, 20), kwh="0.000", series=Series.GENERATION)
+    token = consent_token(client_set, billed.customer, "cds_usage")
+
+    october, november = interval_segment_of(token, date(2026, 10, 1)), interval_segment_of(token, FALL_BACK)
+
+    assert [item["direction"] for item in october["formats"]] == ["forward", "reverse", "net"]
+    assert [row for row in october["values"] if row[0] is not None][0] == [
+        {"eu": "0.250"},
+        {"eu": "0.000"},
+        {"eu": "0.250"},
+    ]
+    assert [item["direction"] for item in november["formats"]] == ["forward"]
 
 
 def test_a_fall_back_day_of_daily_reads_is_its_own_90000_second_segment(client_set):
@@ -107,12 +195,12 @@ def test_a_fall_back_day_of_daily_reads_is_its_own_90000_second_segment(client_s
     dst = [item for item in daily if item["interval"] == 90000]
 
     assert len(dst) == 1 and dst[0]["segment_start"].startswith("2026-11-01T00:00:00-05:00")
-    assert dst[0]["values"] == [["24.125", None]]
+    assert dst[0]["values"] == [[{"eu": "24.125"}]]
     assert all(item["interval"] in (86400, 90000, 82800) for item in daily)
     october = next(item for item in daily if item["segment_start"].startswith("2026-10-31"))
     november = next(item for item in daily if item["segment_start"].startswith("2026-11-02"))
-    assert october["values"] == [["24.125", None]] and october["interval"] == 86400
-    assert november["values"] == [["24.125", None]]
+    assert october["values"] == [[{"eu": "24.125"}]] and october["interval"] == 86400
+    assert november["values"] == [[{"eu": "24.125"}]]
 
 
 def test_a_billing_cycle_read_is_one_value_of_the_cycles_length(client_set):
@@ -124,7 +212,7 @@ def test_a_billing_cycle_read_is_one_value_of_the_cycles_length(client_set):
 
     [cycle] = segments_of(token, "m-")
 
-    assert cycle["values"] == [["812.500", None]]
+    assert cycle["values"] == [[{"eu": "812.500"}]]
     assert cycle["interval"] == 30 * 86400
 
 

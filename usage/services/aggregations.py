@@ -20,7 +20,7 @@ from meters.models import Occupancy, Premise
 from portal.cds.errors import CdsError
 
 from ..models import Aggregation, IntervalRead, MonthlyRead, Series
-from .segments import USAGE_FORMAT
+from .segment_values import FORWARD
 
 
 def members(aggregation: Aggregation):
@@ -154,8 +154,8 @@ def aggregated_segments(*, numbers: list[str] | None, after: datetime, before: d
                     "segment_start": start,
                     "segment_end": end,
                     "interval": int(end.timestamp()) - int(start.timestamp()),
-                    "formats": [USAGE_FORMAT],
-                    "values": [[str(kwh)]],
+                    "formats": [FORWARD],
+                    "values": [[{"eu": str(kwh)}]],
                 }
             )
     return segments

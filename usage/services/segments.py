@@ -8,8 +8,10 @@
   local midnight.
 * Monthly (billing-cycle) reads: one segment per cycle, one value, the cycle's length.
 
-Values are exact decimal strings: `eu` kWh (consumption) and `c` the cost under the tariff in force
-(`usage.services.costs`), null where no tariff applies. A missing read is a row of nulls.
+Each Value Set holds Value Objects (`{"eu": "0.250"}`, `{"c": "0.0296"}`) in the order of `formats`
+(`segment_values`): consumption, and for quarter hours of a month with surplus generation also
+generation and net; the cost under the tariff in force where one is (no tariff in the segment: no
+cost format). A missing read is a null in its place.
 
 The work is in two steps: `plan` lists the segments a premise's windows hold (cheap: no reads),
 so a page of them can be chosen first, and `fill` reads the values of just those segments.
@@ -25,17 +27,14 @@ from django.db.models import Max, Min
 
 from ..models import DailyRead, IntervalRead, MonthlyRead, Series
 from ..selectors import interval_rows
+from . import segment_values as values
 from .costs import tariff_timeline
+from .segment_values import Pricer
 
 INTERVAL, DAILY, MONTHLY = "interval", "daily", "monthly"
 KIND_CODES = {INTERVAL: "i", DAILY: "d", MONTHLY: "m"}
-QUARTER = 900
+QUARTER = values.QUARTER
 DAY = 86400
-USAGE_FORMAT = {"type": "electric_usage", "key": "eu", "unit": "kWh", "flow": "delivered"}
-
-
-def cost_format(currency: str = "USD") -> dict:
-    return {"type": "cost", "key": "c", "unit": currency, "estimated": True}
 
 
 @dataclass
@@ -154,136 +153,69 @@ def _daily_plan(premise_id: int, lower: datetime, upper: datetime, zone: ZoneInf
     return segments
 
 
-def _kwh_text(wh: int) -> str:
-    return f"{wh // 1000}.{wh % 1000:03d}"
-
-
 def fill(*, premise, segments: list[Segment], with_cost: bool = True) -> list[Segment]:
     """Read the values of `segments` (all of one premise): one query for all their 15-minute reads."""
     if not segments:
         return segments
     first, last = min(s.start for s in segments), max(s.end for s in segments)
-    pricer = _Pricer(tariff_timeline(premise=premise, start=first, end=last), premise.time_zone) if with_cost else None
-    formats = [USAGE_FORMAT] + ([cost_format()] if with_cost else [])
+    pricer = Pricer(tariff_timeline(premise=premise, start=first, end=last), premise.time_zone) if with_cost else None
     quarters = [segment for segment in segments if segment.kind == INTERVAL]
-    rows = (
-        _consumption_rows(premise.pk, min(s.start for s in quarters), max(s.end for s in quarters)) if quarters else []
-    )
+    rows = _interval_rows(premise.pk, min(s.start for s in quarters), max(s.end for s in quarters)) if quarters else []
     days = [segment for segment in segments if segment.kind == DAILY]
     daily = _daily_reads(premise, days) if days else {}
     position = 0
     for segment in segments:
-        segment.formats = list(formats)
+        currency = pricer.currency(segment.start, segment.end) if pricer else None
+        segment_pricer = pricer if currency else None
         if segment.kind == INTERVAL:
-            position = _fill_intervals(segment, rows, position, pricer)
-        elif segment.kind == DAILY:
-            _fill_days(premise, segment, pricer, daily)
+            position = _fill_intervals(segment, rows, position, segment_pricer, currency)
+            continue
+        segment.formats = values.formats(generation=False, currency=currency)
+        if segment.kind == DAILY:
+            _fill_days(premise, segment, segment_pricer, daily)
         else:
-            _fill_cycle(premise, segment, pricer)
+            _fill_cycle(premise, segment, segment_pricer)
     return segments
 
 
-def _consumption_rows(premise_id: int, start: datetime, end: datetime) -> list[tuple[int, int, int]]:
-    """(start epoch, Wh, revised epoch) of the premise's consumption quarter hours in [start, end),
-    in time order: one plain query (a few months of rows; no server-side cursor needed)."""
+def _interval_rows(premise_id: int, start: datetime, end: datetime) -> list[tuple[int, int, int, int]]:
+    """(start epoch, series, Wh, revised epoch) of the premise's quarter hours in [start, end), in
+    time order, consumption before generation: one plain query (a few months of rows)."""
     if connection.vendor != "postgresql":
         return [
-            (epoch, wh, revised)
+            (epoch, series, wh, revised)
             for epoch, series, wh, _estimated, revised in interval_rows(premise_id=premise_id, windows=[(start, end)])
-            if series == Series.CONSUMPTION
         ]
     connection.ensure_connection()
     # Binary results: the integers arrive ready-made, no text to parse per value.
     # (Django's own cursors bind client-side, which cannot return binary.)
     with psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(
-            "SELECT date_part('epoch', interval_start)::bigint, wh, date_part('epoch', revised_at)::bigint "  # noqa: S608
-            f"FROM {IntervalRead._meta.db_table} WHERE premise_id = %s AND interval_start >= %s "
-            "AND interval_start < %s AND series = %s ORDER BY interval_start",
-            [premise_id, start, end, int(Series.CONSUMPTION)],
+            "SELECT date_part('epoch', interval_start)::bigint, series, wh, "  # noqa: S608
+            f"date_part('epoch', revised_at)::bigint FROM {IntervalRead._meta.db_table} WHERE premise_id = %s "
+            "AND interval_start >= %s AND interval_start < %s ORDER BY interval_start, series",
+            [premise_id, start, end],
             binary=True,
         )
         return cursor.fetchall()
 
 
-class _Pricer:
-    """Costs of quarter hours, fast: the price of each quarter hour of a local day depends only on
-    the tariff in force that day, its weekday, month and length (TOU rules speak weekdays, months
-    and times of day), so each such day profile is priced once, and each (price, Wh) cost once."""
-
-    def __init__(self, timeline, time_zone: str):
-        self.timeline = timeline
-        self.zone = ZoneInfo(time_zone)
-        self.profiles: dict = {}
-        self.texts: dict = {}
-        self.day_start = self.day_end = 0
-        self.profile: list = []
-
-    def cost_text(self, epoch: int, wh: int) -> str | None:
-        if not self.day_start <= epoch < self.day_end:
-            self._enter_day(epoch)
-        price = self.profile[(epoch - self.day_start) // QUARTER]
-        if price is None:
-            return None
-        key = (price, wh)
-        text = self.texts.get(key)
-        if text is None:
-            text = self.texts[key] = format((price * wh).scaleb(-3).normalize(), "f")
-        return text
-
-    def period_cost_text(self, start: datetime, wh: int) -> str | None:
-        """A day's or cycle's cost at the price in force at its start (reads without a time of use)."""
-        priced = self.timeline.price(int(start.timestamp()), Series.CONSUMPTION)
-        return None if priced is None else format((priced[1] * wh).scaleb(-3).normalize(), "f")
-
-    def _enter_day(self, epoch: int) -> None:
-        day = datetime.fromtimestamp(epoch, self.zone).date()
-        start = int(_local_midnight(day, self.zone).timestamp())
-        end = int(_local_midnight(day + timedelta(days=1), self.zone).timestamp())
-        tariff = self.timeline.tariff_of_epoch(start)
-        # Without a TOU map a day's prices depend on its tariff and length only.
-        timed = tariff is not None and tariff.tou_map_id is not None
-        key = (tariff.pk if tariff else None, day.isoweekday() if timed else 0, day.month if timed else 0, end - start)
-        profile = self.profiles.get(key)
-        if profile is None:
-            profile = self.profiles[key] = [
-                priced[1] if (priced := self.timeline.price(moment, Series.CONSUMPTION)) else None
-                for moment in range(start, end, QUARTER)
-            ]
-        self.day_start, self.day_end, self.profile = start, end, profile
-
-
-_KWH_TEXTS: dict[int, str] = {}
-
-
-def _kwh_text(wh: int) -> str:
-    text = _KWH_TEXTS.get(wh)
-    if text is None:
-        text = f"{wh // 1000}.{wh % 1000:03d}"
-        if len(_KWH_TEXTS) < 100_000:
-            _KWH_TEXTS[wh] = text
-    return text
-
-
-def _fill_intervals(segment: Segment, rows: list, position: int, pricer) -> int:
-    """Place the rows of [segment.start, segment.end) from `rows[position:]`; the next position back.
-    The hot loop of a year's request (35,040 rows): look-ups bound to locals."""
+def _fill_intervals(segment: Segment, rows: list, position: int, pricer, currency) -> int:
+    """Place the rows of [segment.start, segment.end) from `rows[position:]`; the next position back."""
     start, end = int(segment.start.timestamp()), int(segment.end.timestamp())
-    values = [[None] * len(segment.formats)] * ((end - start) // QUARTER)
     count = len(rows)
     while position < count and rows[position][0] < start:
         position += 1
     first = position
-    kwh_texts, kwh_text = _KWH_TEXTS, _kwh_text
-    cost_text = pricer.cost_text if pricer else None
     while position < count and rows[position][0] < end:
-        epoch, wh, _revised = rows[position]
         position += 1
-        text = kwh_texts.get(wh) or kwh_text(wh)
-        values[(epoch - start) // QUARTER] = [text, cost_text(epoch, wh)] if cost_text else [text]
-    segment.values = values
-    if position > first:
-        revisions = [row[2] for row in rows[first:position]]
+    mine = rows[first:position]
+    generation = any(row[1] == Series.GENERATION for row in mine)
+    segment.formats = values.formats(generation=generation, currency=currency)
+    build = values.bidirectional_values if generation else values.consumption_values
+    segment.values = build(mine, start, (end - start) // QUARTER, pricer, len(segment.formats))
+    if mine:
+        revisions = [row[3] for row in mine]
         _stamp(segment, min(revisions), max(revisions))
     return position
 
@@ -310,19 +242,16 @@ def _fill_days(premise, segment: Segment, pricer, daily: dict) -> None:
     zone = ZoneInfo(premise.time_zone)
     first_day = segment.start.astimezone(zone).date()
     count = max(1, _seconds(segment.start, segment.end) // DAY) if segment.interval == DAY else 1
-    values = [[None] * len(segment.formats)] * count
+    rows = [[None] * len(segment.formats)] * count
     stamps = []
     for offset in range(count):
         read_date = first_day + timedelta(days=offset)
         if read_date not in daily:
             continue
         kwh, revised_at = daily[read_date]
-        row = [str(kwh)]
-        if len(segment.formats) > 1:
-            row.append(pricer.period_cost_text(_local_midnight(read_date, zone), int(kwh * 1000)) if pricer else None)
-        values[offset] = row
+        rows[offset] = _register_values(kwh, pricer, _local_midnight(read_date, zone))
         stamps.append(revised_at)
-    segment.values = values
+    segment.values = rows
     if stamps:
         segment.created, segment.modified = min(stamps), max(stamps)
 
@@ -333,8 +262,14 @@ def _fill_cycle(premise, segment: Segment, pricer) -> None:
     if read is None:
         segment.values = [[None] * len(segment.formats)]
         return
-    row = [str(read.actual_kwh)]
-    if len(segment.formats) > 1:
-        row.append(pricer.period_cost_text(segment.start, int(read.actual_kwh * 1000)) if pricer else None)
-    segment.values = [row]
+    segment.values = [_register_values(read.actual_kwh, pricer, segment.start)]
     segment.created = segment.modified = read.revised_at
+
+
+def _register_values(kwh, pricer, start: datetime) -> list:
+    """A day's or cycle's Value Set: consumption, and its cost when the segment is priced."""
+    wh = int(kwh * 1000)
+    row = [values.usage_value(wh)]
+    if pricer is not None:
+        row.append(pricer.period_cost(start, wh))
+    return row
