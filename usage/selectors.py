@@ -7,13 +7,14 @@ window. Interval rows are plain tuples with times as integer epoch seconds (UTC)
 millions of rows then costs no datetime per row.
 """
 
+import heapq
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 
 import psycopg
 from django.db import connection
 
-from .models import DailyRead, IntervalRead, MonthlyRead, OnDemandRead
+from .models import DailyRead, IntervalCorrection, IntervalRead, MonthlyRead, OnDemandRead
 
 CHUNK_SIZE = 5_000
 
@@ -87,6 +88,25 @@ def _postgresql_interval_rows(premise_id: int, start: datetime, end: datetime, c
                 break
     finally:
         cursor.close()
+
+
+def interval_revisions(*, premise_id: int, windows: Iterable[Window]) -> Iterator[IntervalRow]:
+    """Every revision of the premise's interval reads in `windows`: the values a later revision
+    replaced (IntervalCorrection, each with its own revision time) and the current ones, ordered by
+    interval start, series, then revision time (oldest first)."""
+    windows = list(windows)
+    # Few values are ever revised: the replaced ones are read whole, the current ones streamed.
+    replaced = [
+        (_epoch(start), series, wh, estimated, _epoch(revised))
+        for window_start, window_end in windows
+        for start, series, wh, estimated, revised in IntervalCorrection.objects.filter(
+            premise_id=premise_id, interval_start__gte=window_start, interval_start__lt=window_end
+        )
+        .order_by("interval_start", "series", "previous_revised_at")
+        .values_list("interval_start", "series", "previous_wh", "previous_estimated", "previous_revised_at")
+    ]
+    current = interval_rows(premise_id=premise_id, windows=windows)
+    yield from heapq.merge(replaced, current, key=lambda row: (row[0], row[1], row[4]))
 
 
 def daily_reads(*, premise_id: int, first_day: date, last_day: date, chunk_size: int = CHUNK_SIZE):

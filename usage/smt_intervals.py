@@ -37,14 +37,19 @@ def slot_text(wh: int, estimated: bool) -> str:
     return f"{wh_to_kwh(wh)}-{'E' if estimated else 'A'}"
 
 
-def energy_data(rows: Iterable[IntervalRow], *, esiid: str, time_zone: str) -> list[dict]:
-    """The entries for one premise's rows (ordered by time), by day then series (C before G)."""
+def energy_data(rows: Iterable[IntervalRow], *, esiid: str, time_zone: str, by_revision: bool = False) -> list[dict]:
+    """The entries for one premise's rows (ordered by time), by day then series (C before G).
+
+    `by_revision` (SMT's version A, rows from `selectors.interval_revisions`): one entry per day,
+    series and revision time, holding the values that revision set, oldest revision first. A
+    revision that changed a few intervals has only those; the others stay in the entry of the
+    revision that set them (an unchanged value keeps its first revision)."""
     zone = ZoneInfo(time_zone)
-    days: dict[tuple[date, int], list[str]] = {}
-    revised: dict[tuple[date, int], int] = {}
+    days: dict[tuple[date, int, int], list[str]] = {}
+    revised: dict[tuple[date, int, int], int] = {}
     for epoch, series, wh, estimated, revised_epoch in rows:
         local = datetime.fromtimestamp(epoch, zone)
-        key = (local.date(), series)
+        key = (local.date(), series, revised_epoch if by_revision else 0)
         slots = days.get(key)
         if slots is None:
             slots = days[key] = [""] * SLOTS
@@ -53,10 +58,10 @@ def energy_data(rows: Iterable[IntervalRow], *, esiid: str, time_zone: str) -> l
     return [
         {
             "ESIID": esiid,
-            "DT": day.strftime(DAY_FORMAT),
-            "RevTS": datetime.fromtimestamp(revised[(day, series)], zone).strftime(REVISION_FORMAT),
-            "RT": SERIES_CODES[series],
-            "RD": ",".join(days[(day, series)]),
+            "DT": key[0].strftime(DAY_FORMAT),
+            "RevTS": datetime.fromtimestamp(revised[key], zone).strftime(REVISION_FORMAT),
+            "RT": SERIES_CODES[key[1]],
+            "RD": ",".join(days[key]),
         }
-        for day, series in sorted(days)
+        for key in sorted(days)
     ]

@@ -6,6 +6,7 @@ Data Access Interface Guide v2, digested in shared/reference/smt.md §4).
     POST /v2/15minintervalreads/          energyData[].{DT, RevTS, RT, RD}
     POST /v2/dailyreads/                  registeredReads[]
     POST /v2/monthlybillingInformation/   billingData[]
+    POST /v2/greenbutton/                 the 15-minute reads as a Green Button (ESPI) XML feed
     POST /v2/reportrequeststatus/         a FTP/EML request's status by correlationId
     POST /v2/odr/, /v2/odrstatus/         on-demand reads
 
@@ -14,13 +15,17 @@ JSON, a Bearer token from /v2/token/ (an hour), no CSRF. Every body names the ca
 `{"errorCode", "errorMessage"}`: 400 bad input, 401 bad or expired token, 403 refused (another
 company's IDs, an ESIID without agreement, a period past the agreement: errorCode is the access
 gate's code), 404 nothing found ("1": "No data received from the respective TDSP"), 429 too many
-on-demand reads (with Retry-After). `version` A answers as L: only the latest revision is kept.
+on-demand reads (with Retry-After). deliveryMode API answers JSON, or the report files' CSV or
+Green Button XML (`files`). `version` A on 15-minute reads answers every revision kept (JSON); daily
+and billing reads keep only their latest revision, so A answers as L there.
 """
 
 from zoneinfo import ZoneInfo
 
+from django.http import HttpResponse
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, permissions
 from rest_framework.authentication import BaseAuthentication
@@ -35,15 +40,30 @@ from portal.errors import DomainError
 from usage.smt_serializers import MAX_INTERVAL_DAYS
 
 from ..models_smt import SmtApiSettings
+from . import files, services, tokens
 from . import serializers as s
-from . import services, tokens
 
 TAG = "smt-v2"
 CENTRAL = ZoneInfo("America/Chicago")
 ERRORS = {400: s.SmtV2ErrorOutputSerializer, 401: s.SmtV2ErrorOutputSerializer, 403: s.SmtV2ErrorOutputSerializer}
 QUEUED_NOTE = (
+    "deliveryMode API with reportFormat CSV answers the Texas CSV layout of report files (text/csv: one "
+    "header, then each ESIID's rows; 15-minute rows follow readingType), with XML a Green Button (ESPI) "
+    "Atom feed (application/atom+xml, a usage point per ESIID, each series its own MeterReading: "
+    "readingType does not filter it; 15-minute or billing data, not daily). "
+    "version A (15-minute reads, JSON only): every revision kept, one energyData entry per day, series "
+    "and revision time (RevTS) holding the values that revision set, oldest first; a value a later "
+    "revision left unchanged stays in its first revision's entry. Daily and billing reads keep only "
+    "the latest revision: A answers as L. "
     "deliveryMode FTP or EML: a report request is made instead and the answer is "
     "{trans_id, correlationId, statusCode, statusReason}; poll /v2/reportrequeststatus/ with the correlationId."
+)
+FILE_ANSWERS = {(200, "text/csv"): OpenApiTypes.STR, (200, "application/atom+xml"): OpenApiTypes.STR}
+GREEN_BUTTON_NOTE = (
+    "SMT lists /v2/greenbutton/ among its paths but its body is not published; MeterGate reads it as "
+    "the 15-minute reads body (reportFormat XML, the default and the only one accepted) answered as "
+    "a Green Button (ESPI) Atom feed of IntervalBlocks, a usage point per ESIID. deliveryMode FTP or "
+    "EML makes a Green Button report request, polled by correlationId."
 )
 SUBMITTED = "Request submitted successfully for further processing"
 
@@ -169,6 +189,8 @@ class ReadsView(SmtV2View):
         if data["deliveryMode"] == "API" and days > self.max_api_days:
             message = f"deliveryMode API answers at most {self.max_api_days} days here; use FTP or EML for more."
             raise services.SmtError("400", message)
+        if data["deliveryMode"] == "API" and data["reportFormat"] != "JSON":
+            files.check_file_request(kind=self.kind, report_format=data["reportFormat"], version=data["version"])
         readable = services.gate(
             third_party=self.third_party,
             esiids=esiids,
@@ -188,7 +210,15 @@ class ReadsView(SmtV2View):
             body = {"trans_id": data["trans_id"], "correlationId": report.number, "statusCode": "0"}
             return Response(s.SmtV2SubmittedOutputSerializer({**body, "statusReason": SUBMITTED}).data)
         if data["reportFormat"] != "JSON":
-            raise services.SmtError("400", "deliveryMode API answers in JSON; CSV and XML go by FTP or EML.")
+            body, content_type = files.file_answer(
+                third_party=self.third_party,
+                readable=readable,
+                kind=self.kind,
+                report_format=data["reportFormat"],
+                reading_type=data["readingType"],
+                reference=self.request.path,
+            )
+            return HttpResponse(body, content_type=content_type)
         return Response(self.answer(readable, data))
 
 
@@ -199,7 +229,7 @@ class IntervalReadsView(ReadsView):
         tags=[TAG],
         summary="15-minute reads: one entry per ESIID, local day and series, 100 slots",
         request=s.SmtV2ReadsInputSerializer,
-        responses={200: s.SmtV2IntervalOutputSerializer, **ERRORS},
+        responses={(200, "application/json"): s.SmtV2IntervalOutputSerializer, **FILE_ANSWERS, **ERRORS},
         description=QUEUED_NOTE,
     )
     def post(self, request):
@@ -211,8 +241,24 @@ class IntervalReadsView(ReadsView):
             readable=readable,
             reading_type=data["readingType"],
             reference=self.request.path,
+            version=data["version"],
         )
         return s.SmtV2IntervalOutputSerializer({"trans_id": data["trans_id"], "energyData": entries}).data
+
+
+class GreenButtonView(ReadsView):
+    input_serializer = s.SmtV2GreenButtonInputSerializer
+    max_api_days = MAX_INTERVAL_DAYS
+
+    @extend_schema(
+        tags=[TAG],
+        summary="15-minute reads as a Green Button (ESPI) XML feed",
+        request=s.SmtV2GreenButtonInputSerializer,
+        responses={(200, "application/atom+xml"): OpenApiTypes.STR, **ERRORS},
+        description=GREEN_BUTTON_NOTE,
+    )
+    def post(self, request):
+        return super().post(request)
 
 
 class RegisterReadsView(ReadsView):
@@ -238,7 +284,7 @@ class DailyReadsView(RegisterReadsView):
         tags=[TAG],
         summary="Daily register reads",
         request=s.SmtV2ReadsInputSerializer,
-        responses={200: s.SmtV2DailyOutputSerializer, **ERRORS},
+        responses={(200, "application/json"): s.SmtV2DailyOutputSerializer, **FILE_ANSWERS, **ERRORS},
         description=QUEUED_NOTE,
     )
     def post(self, request):
@@ -254,7 +300,7 @@ class MonthlyBillingView(RegisterReadsView):
         tags=[TAG],
         summary="Billing-cycle reads (cycles starting in the period)",
         request=s.SmtV2ReadsInputSerializer,
-        responses={200: s.SmtV2MonthlyOutputSerializer, **ERRORS},
+        responses={(200, "application/json"): s.SmtV2MonthlyOutputSerializer, **FILE_ANSWERS, **ERRORS},
         description=QUEUED_NOTE,
     )
     def post(self, request):

@@ -54,7 +54,7 @@ class SmtV2ReadsInputSerializer(SmtV2RequestorSerializer):
     version = UpperChoiceField(
         choices=VERSIONS,
         default="L",
-        help_text="L or A; MeterGate keeps only the latest revision, so A answers as L.",
+        help_text="L latest, A every revision kept (15-minute reads in JSON; daily and billing: as L).",
     )
     readingType = UpperChoiceField(choices=READING_TYPES, default="A")
     esiid = EsiidListField()
@@ -65,6 +65,10 @@ class SmtV2ReadsInputSerializer(SmtV2RequestorSerializer):
         if attrs["endDate"] < attrs["startDate"]:
             raise serializers.ValidationError({"endDate": ["The end date is before the start date."]})
         return attrs
+
+
+class SmtV2GreenButtonInputSerializer(SmtV2ReadsInputSerializer):
+    reportFormat = UpperChoiceField(choices=[("XML", "Green Button XML")], default="XML")
 
 
 class SmtV2EnergyDataSerializer(serializers.Serializer):

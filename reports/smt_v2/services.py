@@ -86,7 +86,7 @@ def gate(*, third_party: ThirdParty, esiids: list[str], kind: str, first_day: da
     return readable
 
 
-def _log(third_party, item: Readable, kind: str, rows: int, reference: str) -> None:
+def log_read(third_party, item: Readable, kind: str, rows: int, reference: str) -> None:
     log_access(
         third_party=third_party,
         premise=item.premise,
@@ -100,14 +100,21 @@ def _log(third_party, item: Readable, kind: str, rows: int, reference: str) -> N
     )
 
 
-def interval_entries(*, third_party, readable: list[Readable], reading_type: str, reference: str) -> list[dict]:
+def interval_entries(
+    *, third_party, readable: list[Readable], reading_type: str, reference: str, version: str = "L"
+) -> list[dict]:
+    """energyData entries: version L the latest value of each interval (an entry per day and
+    series), version A every revision kept (an entry per day, series and revision time)."""
     wanted = {smt_intervals.SERIES_CODES[series] for series in SERIES_OF[reading_type]}
+    reads_of = selectors.interval_revisions if version == "A" else selectors.interval_rows
     entries = []
     for item in readable:
-        rows = selectors.interval_rows(premise_id=item.premise.pk, windows=[item.window])
-        days = smt_intervals.energy_data(rows, esiid=item.premise.esiid, time_zone=item.premise.time_zone)
+        rows = reads_of(premise_id=item.premise.pk, windows=[item.window])
+        days = smt_intervals.energy_data(
+            rows, esiid=item.premise.esiid, time_zone=item.premise.time_zone, by_revision=version == "A"
+        )
         days = [day for day in days if day["RT"] in wanted]
-        _log(third_party, item, DataKind.INTERVAL, len(days) * 96, reference)
+        log_read(third_party, item, DataKind.INTERVAL, len(days) * 96, reference)
         entries += days
     if not entries:
         raise no_data()
@@ -164,7 +171,7 @@ def register_entries(*, third_party, readable: list[Readable], kind: str, refere
             for first, last in local_days([item.window], zone)
             for read in reads_of(premise_id=item.premise.pk, first_day=first, last_day=last)
         ]
-        _log(third_party, item, kind, len(found), reference)
+        log_read(third_party, item, kind, len(found), reference)
         entries += found
     if not entries:
         raise no_data()

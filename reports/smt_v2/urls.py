@@ -9,6 +9,7 @@ urlpatterns = [
     path("15minintervalreads/", api.IntervalReadsView.as_view(), name="smt-v2-intervals"),
     path("dailyreads/", api.DailyReadsView.as_view(), name="smt-v2-daily"),
     path("monthlybillingInformation/", api.MonthlyBillingView.as_view(), name="smt-v2-monthly"),
+    path("greenbutton/", api.GreenButtonView.as_view(), name="smt-v2-green-button"),
     path("reportrequeststatus/", api.ReportRequestStatusView.as_view(), name="smt-v2-report-status"),
     path("odr/", api.OdrView.as_view(), name="smt-v2-odr"),
     path("odrstatus/", api.OdrStatusView.as_view(), name="smt-v2-odr-status"),

@@ -36,6 +36,14 @@ class SmtClient:
             raise SmtApiError(answer.status_code, body)
         return body
 
+    def _post_file(self, path: str, body: dict) -> str:
+        """A call answered with a file (reportFormat CSV or XML, deliveryMode API): its text."""
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {self.access_token}"}
+        answer = self.session.post(f"{self.base_url}{path}", json=body, headers=headers, timeout=30)
+        if answer.status_code >= 400:
+            raise SmtApiError(answer.status_code, answer.json())
+        return answer.text
+
     def token(self) -> dict:
         body = self._post("/v2/token/", {"username": self.username, "password": self.password}, auth=False)
         self.access_token, self.expires_at = body["accessToken"], body["expiresAt"]
@@ -50,17 +58,22 @@ class SmtClient:
             "SMTTermsandConditions": "Y",
         }
 
-    def _reads(self, path, esiids, start_date, end_date, *, reading_type="C", report_format="JSON", delivery="API"):
+    def _reads(
+        self, path, esiids, start_date, end_date, *, reading_type="C", report_format="JSON", delivery="API", version="L"
+    ):
+        """JSON answers as a dict; CSV and XML answered at once (deliveryMode API) as text."""
         body = {
             **self.ids(),
             "startDate": start_date.strftime("%m/%d/%Y"),
             "endDate": end_date.strftime("%m/%d/%Y"),
-            "version": "L",
+            "version": version,
             "readingType": reading_type,
             "esiid": list(esiids),
             "reportFormat": report_format,
             "deliveryMode": delivery,
         }
+        if report_format != "JSON" and delivery == "API":
+            return self._post_file(path, body)
         return self._post(path, body)
 
     def interval_reads(self, esiids, start_date, end_date, **options) -> dict:
@@ -71,6 +84,9 @@ class SmtClient:
 
     def monthly_billing(self, esiids, start_date, end_date, **options) -> dict:
         return self._reads("/v2/monthlybillingInformation/", esiids, start_date, end_date, **options)
+
+    def green_button(self, esiids, start_date, end_date, **options) -> str:
+        return self._reads("/v2/greenbutton/", esiids, start_date, end_date, report_format="XML", **options)
 
     def report_status(self, correlation_id: str) -> dict:
         return self._post("/v2/reportrequeststatus/", {**self.ids(), "correlationId": correlation_id})

@@ -203,17 +203,6 @@ def test_a_bad_date_is_a_400_in_smts_shape(caller):
     assert answer.json()["errorMessage"].startswith("startDate:")
 
 
-def test_csv_answered_at_once_is_refused_it_goes_by_ftp(caller):
-    who, post = caller
-    place = shared_home(who)
-
-    answer = post(
-        "/v2/dailyreads/", {**reads_body(who, place.premise.esiid, recent_day(), recent_day()), "reportFormat": "CSV"}
-    )
-
-    assert answer.status_code == 400
-
-
 def test_ftp_delivery_makes_a_report_request_polled_by_its_correlation_id(caller):
     who, post = caller
     place = shared_home(who)
