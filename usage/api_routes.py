@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api, bills_api, cds_api
+from . import api, bills_api, cds_api, cds_bills_api
 
 urlpatterns = [
     path("ingest/", api.IngestView.as_view(), name="usage-ingest"),
@@ -27,8 +27,8 @@ urlpatterns = [
         name="provisioning-bill-section",
     ),
     # CDS customer-data lists (WG3-01) of usage's data.
-    path("cds/bill-statements/", cds_api.BillStatementListView.as_view(), name="cds-bill-statements"),
-    path("cds/bill-sections/", cds_api.BillSectionListView.as_view(), name="cds-bill-sections"),
+    path("cds/bill-statements/", cds_bills_api.BillStatementListView.as_view(), name="cds-bill-statements"),
+    path("cds/bill-sections/", cds_bills_api.BillSectionListView.as_view(), name="cds-bill-sections"),
     path("cds/usage-segments/", cds_api.UsageSegmentListView.as_view(), name="cds-usage-segments"),
     path("cds/aggregations/", cds_api.AggregationListView.as_view(), name="cds-aggregations"),
     path("cds/eacs/", cds_api.CertificateListView.as_view(), name="cds-eacs"),

@@ -1,6 +1,6 @@
-"""CDS customer-data lists of the data usage owns (WG3-01 §3.6): bill statements, bill sections,
-usage segments, aggregations and energy attribute certificates, each limited to what the token's
-grants reach; usage is read through the access gate."""
+"""CDS customer-data lists of the data usage owns (WG3-01 §3.6): usage segments, aggregations and
+energy attribute certificates, each limited to what the token's grants reach; usage is read through
+the access gate. Bill statements and sections are in `cds_bills_api`."""
 
 from datetime import timedelta
 
@@ -11,184 +11,12 @@ from agreements.cds_api import GrantedListView
 from meters.cds_api import list_schema
 from meters.models import Meter, Premise
 from portal.cds import paging
-from portal.cds.resources import (
-    Q_PARAMETER,
-    date_filter,
-    decimal_text,
-    filter_by,
-    ids_parameter,
-    numeric,
-    search,
-    stamps,
-)
+from portal.cds.resources import Q_PARAMETER, decimal_text, filter_by, ids_parameter, numeric, search, stamps
 
-from .models import Aggregation, BillSection, BillStatement, EnergyAttributeCertificate
+from . import cds_bills_api
+from .models import Aggregation, EnergyAttributeCertificate
 from .services import aggregations as aggregation_services
 from .services import segments as segment_services
-
-# --- Bill statements -----------------------------------------------------------------------------
-
-
-def _dated(queryset, request, field: str):
-    after, before = date_filter(request, "after"), date_filter(request, "before")
-    if after is not None:
-        queryset = queryset.filter(**{f"{field}__gte": after})
-    if before is not None:
-        queryset = queryset.filter(**{f"{field}__lt": before})
-    return queryset
-
-
-class BillStatementListView(GrantedListView):
-    api = "bill_statements"
-    response_key = "bill_statements"
-
-    def objects(self, request, reach):
-        statements = BillStatement.objects.filter(account__in=reach.accounts(self.api))
-        statements = filter_by(
-            statements,
-            request,
-            {
-                "cds_billstatement_ids": "pk",
-                "cds_account_ids": "account_id",
-                "account_numbers": "account__account_number",
-            },
-        )
-        statements = _dated(statements, request, "statement_date")
-        return (
-            statements.select_related("account")
-            .prefetch_related("account__programs")
-            .order_by("-statement_date", "-pk")
-        )
-
-    def represent(self, request, statement, reach):
-        data = {
-            "cds_billstatement_id": str(statement.pk),
-            **stamps(statement),
-            "cds_account_id": str(statement.account_id),
-            "account_number": statement.account.account_number,
-            "statement_date": statement.statement_date,
-            "currency": statement.currency,
-            "amount_due": decimal_text(statement.amount_due),
-            "amount_due_date": statement.amount_due_date,
-            "shutoff_prevention_minimum_due": decimal_text(statement.shutoff_prevention_minimum_due),
-            "shutoff_prevention_date": statement.shutoff_prevention_date,
-        }
-        if reach.includes(self.api, "include_bill_statement_files"):
-            data |= {"file_uri": statement.file_uri or None, "file_mimetype": statement.file_mimetype or None}
-        if reach.includes(self.api, "include_bill_statement_charges"):
-            data |= {
-                "previous_balance_amount": decimal_text(statement.previous_balance_amount),
-                "previous_balance_paid": decimal_text(statement.previous_balance_paid),
-                "previous_balance_unpaid": decimal_text(statement.previous_balance_unpaid),
-                "new_charges_amount": decimal_text(statement.new_charges_amount),
-                "new_charges": [dict(charge) for charge in statement.new_charges],
-                "new_balance_amount": decimal_text(statement.new_balance_amount),
-            }
-        if reach.includes(self.api, "include_bill_statement_programs"):
-            data["account_programs"] = [
-                {"program_id": program.code, "program_name": program.name}
-                for program in statement.account.programs.all()
-            ]
-        return data
-
-    @list_schema(
-        "bill_statements",
-        "Bill statements the token's grants reach",
-        [
-            ids_parameter("cds_billstatement_ids", "bill statement ids"),
-            ids_parameter("cds_account_ids", "account ids"),
-            ids_parameter("account_numbers", "account numbers"),
-            ids_parameter("after", "statement dates from (inclusive)"),
-            ids_parameter("before", "statement dates before"),
-        ],
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-
-# --- Bill sections -------------------------------------------------------------------------------
-
-
-class BillSectionListView(GrantedListView):
-    api = "bill_sections"
-    response_key = "bill_sections"
-
-    def objects(self, request, reach):
-        occupancies = reach.occupancies(self.api)
-        sections = BillSection.objects.filter(account__in=reach.accounts(self.api)).filter(
-            Q(service_contract__isnull=True) | Q(service_contract__occupancy__in=occupancies)
-        )
-        sections = filter_by(
-            sections,
-            request,
-            {
-                "cds_billsection_ids": "pk",
-                "cds_billstatement_ids": "statement_id",
-                "cds_account_ids": "account_id",
-                "account_numbers": "account__account_number",
-                "cds_servicecontract_ids": "service_contract_id",
-                "contract_numbers": "service_contract__contract_number",
-            },
-        )
-        sections = _dated(sections, request, "start_date")
-        return sections.select_related("account", "service_contract__occupancy").order_by("-start_date", "-pk")
-
-    def prepare(self, request, items, reach):
-        premise_ids = {item.service_contract.occupancy.premise_id for item in items if item.service_contract_id}
-        self.meters = {}
-        for pk, premise_id in Meter.objects.filter(premise_id__in=premise_ids).values_list("pk", "premise_id"):
-            self.meters.setdefault(premise_id, []).append(str(pk))
-        # Statements in scope, without this request's filters (they are the sections'): a section
-        # names its statement only when the token may read that statement too.
-        statement_ids = {item.statement_id for item in items if item.statement_id}
-        in_scope = BillStatement.objects.filter(pk__in=statement_ids, account__in=reach.accounts("bill_statements"))
-        self.statements = (
-            set(in_scope.values_list("pk", flat=True)) if statement_ids and reach.opens("bill_statements") else set()
-        )
-
-    def represent(self, request, section, reach):
-        contract = section.service_contract
-        premise_id = contract.occupancy.premise_id if contract else None
-        data = {
-            "cds_billsection_id": str(section.pk),
-            **stamps(section),
-            "cds_billstatement_id": str(section.statement_id) if section.statement_id in self.statements else None,
-            "cds_account_id": str(section.account_id),
-            "account_number": section.account.account_number,
-            "section_types": list(section.section_types),
-            "start_date": section.start_date,
-            "end_date": section.end_date,
-            "currency": section.currency,
-            "distribution_entity": section.distribution_entity,
-            "supply_entity": section.supply_entity,
-            "related_servicecontracts": [str(contract.pk)] if contract else [],
-            "related_servicepoints": [str(premise_id)] if premise_id else [],
-            "related_meterdevices": self.meters.get(premise_id, []),
-            "related_billsections": [],
-            "usage_details": [dict(item) for item in section.usage_details],
-            "cost_details": [dict(item) for item in section.cost_details],
-        }
-        if reach.includes(self.api, "include_bill_section_line_items"):
-            data["line_items"] = [dict(item) for item in section.line_items]
-        return data
-
-    @list_schema(
-        "bill_sections",
-        "Bill sections the token's grants reach",
-        [
-            ids_parameter("cds_billsection_ids", "bill section ids"),
-            ids_parameter("cds_billstatement_ids", "bill statement ids"),
-            ids_parameter("cds_account_ids", "account ids"),
-            ids_parameter("account_numbers", "account numbers"),
-            ids_parameter("cds_servicecontract_ids", "service contract ids"),
-            ids_parameter("contract_numbers", "contract numbers"),
-            ids_parameter("after", "sections starting from (inclusive)"),
-            ids_parameter("before", "sections starting before"),
-        ],
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
 
 # --- Usage segments ------------------------------------------------------------------------------
 
@@ -250,6 +78,9 @@ class UsageSegmentListView(GrantedListView):
                 )
         if wanted is not None:
             planned = [segment for segment in planned if segment.id in wanted]
+        section_ids = paging.id_list(request, "cds_billsection_ids")
+        if section_ids is not None:
+            planned = _of_sections(planned, reach, numeric(section_ids))
         planned.sort(key=lambda segment: (segment.premise_id, KINDS.index(segment.kind), segment.start))
         return planned
 
@@ -262,6 +93,7 @@ class UsageSegmentListView(GrantedListView):
         for premise_id, segments in by_premise.items():
             segment_services.fill(premise=self.premise_by_id[premise_id], segments=segments)
         self.related = _related(reach, self.api, set(by_premise))
+        self.sections = cds_bills_api.sections_by_premise(reach, list(by_premise))
 
     def represent(self, request, segment, reach):
         if reach.direct:
@@ -277,7 +109,7 @@ class UsageSegmentListView(GrantedListView):
             "related_servicecontracts": related.get("contracts", []),
             "related_servicepoints": [str(segment.premise_id)],
             "related_meterdevices": related.get("meters", []),
-            "related_billsections": [],
+            "related_billsections": _covering(self.sections.get(segment.premise_id, []), segment),
             "related_aggregations": [],
             "segment_start": segment.start,
             "segment_end": segment.end,
@@ -301,10 +133,25 @@ class UsageSegmentListView(GrantedListView):
             ids_parameter("account_numbers", "account numbers"),
             ids_parameter("cds_servicecontract_ids", "service contract ids"),
             ids_parameter("contract_numbers", "contract numbers"),
+            ids_parameter("cds_billsection_ids", "bill section ids (segments of the days they bill)"),
         ],
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+
+def _covering(sections: list, segment) -> list[str]:
+    """The sections billing any local day of the segment (its end is exclusive)."""
+    last_moment = segment.end - timedelta(microseconds=1)
+    return cds_bills_api.covering(sections, segment.start.date(), last_moment.date())
+
+
+def _of_sections(planned: list, reach, section_ids: list[int]) -> list:
+    """The segments a `cds_billsection_ids` filter keeps: those the given readable sections cover."""
+    sections = cds_bills_api.sections_by_premise(reach, {segment.premise_id for segment in planned})
+    wanted = {str(pk) for pk in section_ids}
+    chosen = {premise_id: [item for item in items if item[2] in wanted] for premise_id, items in sections.items()}
+    return [segment for segment in planned if _covering(chosen.get(segment.premise_id, []), segment)]
 
 
 def _related(reach, api: str, premise_ids: set) -> dict:

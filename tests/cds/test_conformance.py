@@ -93,10 +93,16 @@ def world(db):
     billed = billed_customer(parent=BillingAccountFactory())
     neighbour = billed_customer()
     for who in (billed, neighbour):
-        statement = BillStatementFactory(account=who.account)
-        BillSectionFactory(statement=statement, account=who.account, service_contract=who.contract)
-        CertificateFactory(premise=who.premise)
         day = date.today() - timedelta(days=3)
+        statement = BillStatementFactory(account=who.account)
+        BillSectionFactory(
+            statement=statement,
+            account=who.account,
+            service_contract=who.contract,
+            start_date=day - timedelta(days=20),
+            end_date=day + timedelta(days=5),
+        )
+        CertificateFactory(premise=who.premise)
         start = datetime(day.year, day.month, day.day, 6, tzinfo=UTC)
         load_interval_reads(
             readings=[
@@ -167,6 +173,8 @@ def test_every_advertised_api_answers_by_the_rules(world):
         assert set(item["related_servicepoints"]) <= ids["service_points"]
         assert set(item["related_meterdevices"]) <= ids["meter_devices"]
         assert set(item["related_servicecontracts"]) <= ids["service_contracts"]
+        assert set(item["related_billsections"]) <= ids["bill_sections"]
+    assert any(item["related_billsections"] for item in seen["usage_segments"])
     for item in seen["accounts"]:
         assert item["cds_account_parent"] in ids["accounts"] | {None}
     for item in seen["aggregations"]:

@@ -316,3 +316,64 @@ def test_a_section_names_its_statement_when_the_token_reads_statements_whatever_
     [item] = get("/api/v1/cds/bill-sections/", token, after="2026-09-01", before="2026-09-02").json()["bill_sections"]
 
     assert item["cds_billstatement_id"] == str(statement.pk)
+
+
+def test_a_usage_segment_names_the_bill_sections_billing_its_days_only_when_the_token_reads_sections(client_set):
+    billed = billed_customer()
+    section = BillSectionFactory(
+        statement__account=billed.account,
+        account=billed.account,
+        service_contract=billed.contract,
+        start_date=date(2026, 9, 1),
+        end_date=date(2026, 9, 30),
+    )
+    load_day(billed.premise, date(2026, 9, 15))
+    load_day(billed.premise, FALL_BACK)
+    with_bills = consent_token(client_set, billed.customer, "cds_usage cds_service_bills")
+    usage_only = consent_token(client_set, billed.customer, "cds_usage")
+
+    september, november = interval_segment_of(with_bills, date(2026, 9, 1)), interval_segment_of(with_bills, FALL_BACK)
+
+    assert september["related_billsections"] == [str(section.pk)]
+    assert november["related_billsections"] == []
+    assert interval_segment_of(usage_only, date(2026, 9, 1))["related_billsections"] == []
+
+
+def test_the_billsection_filter_keeps_the_segments_of_the_days_a_section_bills(client_set):
+    billed, neighbour = billed_customer(), billed_customer()
+    section = BillSectionFactory(
+        statement__account=billed.account, account=billed.account, service_contract=billed.contract
+    )  # September 2026
+    theirs = BillSectionFactory(
+        statement__account=neighbour.account, account=neighbour.account, service_contract=neighbour.contract
+    )
+    load_day(billed.premise, date(2026, 9, 15))
+    load_day(billed.premise, FALL_BACK)
+    token = consent_token(client_set, billed.customer, "cds_usage cds_service_bills")
+
+    kept = get("/api/v1/cds/usage-segments/", token, cds_billsection_ids=str(section.pk)).json()["usage_segments"]
+    other = get("/api/v1/cds/usage-segments/", token, cds_billsection_ids=str(theirs.pk)).json()["usage_segments"]
+
+    assert [item["segment_start"][:7] for item in kept] == ["2026-09"]
+    assert other == []
+
+
+def test_bill_sections_issued_together_for_one_contract_name_each_other(client_set):
+    billed, neighbour = billed_customer(), billed_customer()
+    statement = BillStatementFactory(account=billed.account)
+    delivery = BillSectionFactory(statement=statement, account=billed.account, service_contract=billed.contract)
+    supply = BillSectionFactory(
+        statement=statement, account=billed.account, service_contract=billed.contract, section_types=["supply"]
+    )
+    fee = BillSectionFactory(statement=statement, account=billed.account, service_contract=None)
+    BillSectionFactory(statement__account=neighbour.account, account=neighbour.account)
+    token = consent_token(client_set, billed.customer, "cds_service_bills")
+
+    sections = {
+        item["cds_billsection_id"]: item for item in get("/api/v1/cds/bill-sections/", token).json()["bill_sections"]
+    }
+
+    assert set(sections) == {str(delivery.pk), str(supply.pk), str(fee.pk)}
+    assert sections[str(delivery.pk)]["related_billsections"] == [str(supply.pk)]
+    assert sections[str(supply.pk)]["related_billsections"] == [str(delivery.pk)]
+    assert sections[str(fee.pk)]["related_billsections"] == []  # no service contract of its own
