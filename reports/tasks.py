@@ -4,6 +4,7 @@ from celery import shared_task
 
 from . import services
 from .delivery import DeliveryError
+from .smt_v2 import subscriptions
 
 MAX_RETRIES = 5
 
@@ -25,7 +26,9 @@ def run_report(self, request_id: int) -> str:
 
 @shared_task(acks_late=True)
 def run_due_schedules() -> int:
-    """Beat: make the due (and missed) periods of every schedule into report requests."""
+    """Beat: make the due (and missed) periods of every schedule into report requests, after SMT
+    subscriptions have taken in the agreements accepted since they were made."""
+    subscriptions.extend_subscriptions()
     return len(services.run_due_schedules())
 
 

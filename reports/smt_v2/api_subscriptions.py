@@ -81,7 +81,8 @@ class NewSubscriptionView(SmtV2View):
         request=SmtV2NewSubscriptionInputSerializer,
         responses={200: SmtV2NewSubscriptionOutputSerializer, 409: SmtV2ErrorOutputSerializer, **ERRORS},
         description="A second active subscription of the same dataType answers 400 with "
-        "SmtV2DuplicateSubscription's shape (statusCode 0001).",
+        "SmtV2DuplicateSubscription's shape (statusCode 0001). An agreement accepted later joins the "
+        "subscription within minutes (the schedule beat): its files start with the day it began.",
     )
     def post(self, request):
         data = self.data

@@ -2,9 +2,11 @@
 agreement of the company that covers the data type (reports.services.create_schedule) and, when
 history is asked, one report request for it (create_report_request: the gate keeps each ESIID to
 what its agreement allows). One active subscription per data type: a second is refused the way
-SMT refuses it. Agreements accepted later are not added (subscribe again after UnSubscription)."""
+SMT refuses it. An agreement accepted later joins an active subscription at the next schedule beat
+(`extend_subscriptions`): a schedule of its own from the day it began, inside its own term."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -28,8 +30,8 @@ class DuplicateSubscription(SmtError):
         self.duns = duns
 
 
-def _agreements(third_party, kind):
-    now = timezone.now()
+def _agreements(third_party, kind, now=None):
+    now = now or timezone.now()
     return [
         agreement
         for agreement in Agreement.objects.filter(
@@ -82,6 +84,63 @@ def subscribe(*, third_party, subscription_type, data_type, report_format, deliv
         subscription.backfill = _backfill(third_party, agreements, kind, format, history)
         subscription.save(update_fields=["backfill"])
     return subscription
+
+
+def extend_subscriptions(*, now=None) -> int:
+    """Give each active subscription a schedule for every agreement that now covers its data type
+    and has none in it yet (accepted after the subscription was made); returns the schedules added.
+    Run before the schedules (reports.tasks.run_due_schedules); running it twice adds nothing."""
+    now = now or timezone.now()
+    added = 0
+    for subscription_id in SmtSubscription.objects.filter(status=SmtSubscription.Status.ACTIVE).values_list(
+        "pk", flat=True
+    ):
+        added += _extend(subscription_id, now)
+    return added
+
+
+@transaction.atomic
+def _extend(subscription_id: int, now) -> int:
+    # Locked, so two beats at once cannot give the same agreement two schedules.
+    subscription = (
+        SmtSubscription.objects.select_for_update(skip_locked=True)
+        .select_related("third_party")
+        .filter(pk=subscription_id, status=SmtSubscription.Status.ACTIVE)
+        .first()
+    )
+    if subscription is None:
+        return 0
+    kind = KINDS[subscription.data_type]
+    covered = set(subscription.schedules.values_list("agreement_id", flat=True))
+    added = []
+    for agreement in _agreements(subscription.third_party, kind, now):
+        if agreement.pk in covered:
+            continue
+        try:
+            with transaction.atomic():
+                added.append(
+                    create_schedule(
+                        by=None,
+                        third_party=subscription.third_party,
+                        agreement=agreement,
+                        kind=kind,
+                        format=FILE_FORMATS[subscription.report_format],
+                        starts_on=_first_day(subscription, agreement),
+                        now=now,
+                    )
+                )
+        except ReportError:
+            continue  # e.g. the agreement ends before a whole period: nothing to schedule
+    subscription.schedules.add(*added)
+    return len(added)
+
+
+def _first_day(subscription: SmtSubscription, agreement: Agreement):
+    """The agreement's first local day, or the subscription's if the agreement is older (its
+    history is the backfill's)."""
+    premise = agreement.premises.order_by("pk").first()
+    zone = ZoneInfo(premise.time_zone) if premise else timezone.get_current_timezone()
+    return max(agreement.starts_at.astimezone(zone).date(), subscription.created_at.astimezone(zone).date())
 
 
 def _backfill(third_party, agreements, kind, format, months):
