@@ -19,7 +19,9 @@ def validate_networks(text: str) -> None:
 
 class SmtApiSettings(models.Model):
     """A third party's SMT identity: `requestorID` (SMT's Service ID) and
-    `requesterAuthenticationID` (its DUNS number) must match these on every call."""
+    `requesterAuthenticationID` (its DUNS number) must match these on every call. `duns` is the one
+    place the third party's DUNS is kept: delivered PGP files are named with it too
+    (`DeliveryDestination.recipient_duns` reads it)."""
 
     third_party = models.OneToOneField("portal.ThirdParty", on_delete=models.CASCADE, related_name="smt_api_settings")
     service_id = models.CharField("service ID (requestorID)", max_length=64, unique=True)

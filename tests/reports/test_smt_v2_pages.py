@@ -108,3 +108,15 @@ def test_another_companys_api_user_cannot_be_disabled(client):
     assert answer.status_code == 404
     who.api_user.refresh_from_db()
     assert who.api_user.is_active
+
+
+def test_the_delivery_page_names_files_with_the_duns_of_the_smt_settings(client):
+    third_party = ThirdPartyFactory()
+    logged_in(client, third_party_user(third_party))
+    before = client.get("/reports/delivery/").content.decode()
+
+    client.post("/reports/smt-api/", {"save_settings": "1", "service_id": "SVC42", "duns": "123456789"})
+    after = client.get("/reports/delivery/").content.decode()
+
+    assert "carry no DUNS" in before
+    assert re.search(r'id="file-duns">Encrypted files are named with your DUNS <span class="mono">123456789<', after)
