@@ -325,6 +325,8 @@ CDS_METADATA_UPDATED = os.environ.get("CDS_METADATA_UPDATED", "2026-01-01T00:00:
 CDS_SUPPORT_URL = os.environ.get("CDS_SUPPORT_URL", "")  # empty: the developer page's support section
 CDS_PAR_EXPIRES_SECONDS = 600  # a pushed authorization request outlives a slow login
 CDS_REGISTRATION_RATE = os.environ.get("CDS_REGISTRATION_RATE", "60/hour")  # per address; no captcha there
+# How many days (ending yesterday) of 15-minute reads seed_demo gives every demo premise.
+DEMO_USAGE_DAYS = int(os.environ.get("DEMO_USAGE_DAYS", "365"))
 # Aggregation privacy (WG3-01 §3.7): summed usage only for groups of at least this many customers
 # in which no customer is more than this percentage of any interval.
 CDS_AGGREGATION_MIN_CUSTOMERS = int(os.environ.get("CDS_AGGREGATION_MIN_CUSTOMERS", "15"))

@@ -17,3 +17,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# A year for every demo premise makes each full seed_demo a minute long; the suite seeds the whole
+# demo several times for other reasons. tests/usage/test_demo.py seeds the usage part with a year.
+DEMO_USAGE_DAYS = 60

@@ -1,14 +1,12 @@
-"""Demo world, usage part: a year of 15-minute reads (ending yesterday) for the first demo customers'
-premises and the last week for everyone else, with daily register and monthly billing reads that
-add up to them.
+"""Demo world, usage part: a year of 15-minute reads (ending yesterday) for every demo customer's
+premises, with daily register and monthly billing reads that add up to them.
 
 The shape is a Texas house: a base load, morning and evening peaks, air conditioning that follows a
 summer temperature curve, a little electric heat in winter. Premises with rooftop solar are metered
 net, as Texas meters are: "Consumption" is what the house drew from the grid after its own panels,
 "Generation" the surplus it put back (zero at night). A few days were first sent estimated and later
 revised with actual values (so the corrections history has rows), and a few estimates are still
-waiting for theirs. Everything goes through the bulk loader (COPY on PostgreSQL); a year for every
-premise would make `seed_demo` too slow on SQLite, so only the first customers' premises get one.
+waiting for theirs. Everything goes through the bulk loader (COPY on PostgreSQL).
 """
 
 import math
@@ -19,6 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -28,11 +27,6 @@ from .ingest.loader import loader_for
 from .models import Series
 from .services import IntervalReading, load_interval_reads
 
-# The first customer's premises (the first login seed_demo prints) get a year, the next two customers'
-# the last weeks; a year for every premise would take SQLite minutes. reports.demo gives a week to
-# the premises its reports read that have none.
-YEAR_CUSTOMERS, YEAR_DAYS = 1, 365
-RECENT_CUSTOMERS, RECENT_DAYS = 2, 60
 QUARTER = timedelta(minutes=15)
 POSTED_AT = time(6, 0)  # the meter-data system posts a day's reads the next morning
 REVISED_AFTER_DAYS = 3  # an estimated day gets its actual values a few days later
@@ -68,27 +62,23 @@ class PremiseSeries:
 def seed(world) -> None:
     base_seed = world.rng.getrandbits(32)
     customers = world.objects.get("customers", [])
-    days_by_customer = {customer.pk: YEAR_DAYS for customer in customers[:YEAR_CUSTOMERS]}
-    days_by_customer |= {
-        customer.pk: RECENT_DAYS for customer in customers[YEAR_CUSTOMERS : YEAR_CUSTOMERS + RECENT_CUSTOMERS]
-    }
     occupancies = (
-        Occupancy.objects.current()
-        .filter(customer_id__in=days_by_customer)
-        .select_related("premise")
-        .order_by("premise_id")
+        Occupancy.objects.current().filter(customer__in=customers).select_related("premise").order_by("premise_id")
     )
     yesterday = timezone.localdate() - timedelta(days=1)
-    generated = []
+    days = settings.DEMO_USAGE_DAYS
+    # The longest step of seed_demo (about a minute on SQLite for a year): say so rather than look stuck.
+    world.stdout.write(f"Loading {days} days of 15-minute reads for {occupancies.count()} premises ...")
+    loaded = []
     for index, occupancy in enumerate(occupancies):
         premise = occupancy.premise
         house = _house(
             random.Random(base_seed + premise.pk), floor_area=premise.floor_area_m2 or 150, solar=index % 3 == 0
         )
-        days = days_by_customer[occupancy.customer_id]
-        generated.append(generate(premise.pk, ZoneInfo(premise.time_zone), house, last_day=yesterday, days=days))
-    _load(generated)
-    world.objects["usage_premises"] = [series.premise_id for series in generated]
+        # One premise at a time: a year of every premise at once would hold millions of objects.
+        _load([generate(premise.pk, ZoneInfo(premise.time_zone), house, last_day=yesterday, days=days)])
+        loaded.append(premise.pk)
+    world.objects["usage_premises"] = loaded
 
 
 def _house(rng: random.Random, *, floor_area: int, solar: bool) -> House:
@@ -162,11 +152,11 @@ def generate(premise_id: int, zone: ZoneInfo, house: House, *, last_day: date, d
             generation.append(round(max(0.0, solar_kw - load_kw) * 250))
         starts = [start + quarter * QUARTER for quarter in range(quarters)]
         series.days[day] = (starts, consumption, generation if house.solar_kw else [])
-    if days >= 200:
+    if days >= 45:
         ordered = sorted(series.days)
         # Two days sent estimated and corrected later; an older day and yesterday still estimated.
-        series.revised_days = {ordered[-40], ordered[-150]}
-        series.estimated_days = {ordered[-95], ordered[-1]}
+        series.revised_days = {ordered[-40], ordered[-min(150, days)]}
+        series.estimated_days = {ordered[-min(95, days - 1)], ordered[-1]}
     return series
 
 
