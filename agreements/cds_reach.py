@@ -19,6 +19,7 @@ from datetime import datetime
 from django.db.models import Q
 from django.utils import timezone
 
+from meters import addresses
 from meters.models import BillingAccount, Occupancy, Premise
 from portal.cds import scopes
 
@@ -50,7 +51,7 @@ IMPLIED_INCLUDES = {
     "cds_account_programs": {"include_account_programs"},
     "cds_service_programs": {"include_service_programs"},
 }
-PRESELECTIONS = ("servicepoint_numbers", "meter_numbers", "account_numbers")
+PRESELECTIONS = ("servicepoint_numbers", "meter_numbers", "account_numbers", "addresses")
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,8 @@ def _narrowed(premises: list[Premise], entry: dict, account_numbers: dict[int, s
             keep &= {
                 premise.pk for premise in premises if {meter.meter_number for meter in premise.meters.all()} & wanted
             }
+        elif name == "addresses":  # each value must name exactly one of the grant's premises
+            keep &= addresses.premises_at(premises, sorted(wanted))
         else:
             keep &= {premise.pk for premise in premises if account_numbers.get(premise.pk, set()) & wanted}
     return frozenset(keep)

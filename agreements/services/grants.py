@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from meters import addresses
 from meters.models import Occupancy, Premise
 from portal.cds import rar, scopes
 from portal.cds.models import TestAccount
@@ -103,7 +104,7 @@ def offered_premises(*, customer: User, authorization_details: list[dict]) -> tu
     include_future = False
     keep = set(premises)
     for entry in authorization_details:
-        for field_name in ("servicepoint_numbers", "meter_numbers", "account_numbers", "premise_numbers"):
+        for field_name in ("servicepoint_numbers", "meter_numbers", "account_numbers", "premise_numbers", "addresses"):
             values = entry.get(field_name)
             if values is None:
                 continue
@@ -117,6 +118,8 @@ def offered_premises(*, customer: User, authorization_details: list[dict]) -> tu
                 matched = set(
                     Premise.objects.filter(pk__in=keep, meters__meter_number__in=wanted).values_list("pk", flat=True)
                 )
+            elif field_name == "addresses":
+                matched = addresses.premises_at(premises.values(), sorted(wanted))
             else:
                 matched = {pk for number in wanted for pk in accounts.get(number, ())}
             keep &= matched

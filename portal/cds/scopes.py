@@ -156,6 +156,22 @@ CONSENT_FIELDS = (
     _preselection("meter_numbers", "meter numbers"),
     _preselection("account_numbers", "account numbers"),
     DetailsField(
+        "addresses",
+        "Preselected addresses",
+        "Only the service points at these addresses are offered (consent scopes only). A service point's "
+        "address is `{street address}, {city}, {state} {postal code}`, normalised: postal abbreviations "
+        "spelled out (St street, Ave avenue, Blvd boulevard, Rd road, Dr drive, Ln lane, Ct court, Pl place, "
+        "Pkwy parkway, Hwy highway, Apt apartment, Ste suite, # unit, N/S/E/W north/south/east/west, ...), "
+        "lower case, single spaces; the state stays its two-letter code. Your value is only lower-cased and its "
+        'whitespace collapsed, so send abbreviations spelled out: "100 Congress Avenue Unit 4, Austin, TX 78701" '
+        'matches the address on record as "100 Congress Ave #4", Austin, TX 78701. An address with no house '
+        "number (e.g. a pump station) is matched as written, lower-cased. A value matching no service point, or "
+        f"several, matches none. `{ALL}` offers all. Null: no preselection.",
+        "string_list_or_null",
+        maximum=20000,
+        minimum=0,
+    ),
+    DetailsField(
         "segment_start",
         "Usage history from",
         f"The earliest usage shared: an absolute date or a duration back from approval, at most {MAX_HISTORY}.",
