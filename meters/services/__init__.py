@@ -1,5 +1,6 @@
 """Meter-world rules: provisioning premises and meters, move-in and the occupancy side of move-out.
-In-home (HAN) devices and messages are in `han` (re-exported here).
+In-home (HAN) devices and messages are in `han` (requests) and `han_answers` (the head-end's answers,
+timeouts, purge), both re-exported here.
 
 Move-out as a whole (which also ends agreements and removes devices) is
 `agreements.services.move_out`; it calls `end_occupancy` here.
@@ -16,6 +17,7 @@ from ..models import Meter, Occupancy, Premise
 from ..validators import normalize_esiid, validate_esiid
 from .errors import MeterError
 from .han import *  # noqa: F403 - the HAN rules are part of this module's interface
+from .han_answers import *  # noqa: F403
 
 
 def _apply(instance, values: dict) -> bool:

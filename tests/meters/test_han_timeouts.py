@@ -90,7 +90,7 @@ def test_the_timeout_sweep_run_twice_changes_nothing_more():
 
 
 def test_the_timeout_sweep_handles_more_than_one_batch(monkeypatch):
-    monkeypatch.setattr(services.han, "SWEEP_BATCH", 3)
+    monkeypatch.setattr(services.han_answers, "SWEEP_BATCH", 3)
     devices = [device_at(home()[1], status=InHomeDevice.Status.PENDING) for _ in range(7)]
     for device in devices:
         _request(device, "add", timedelta(hours=1))
