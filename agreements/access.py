@@ -12,6 +12,11 @@ A customer reads their own premises for the time they lived there.
 Refusal codes: invalid_period, no_agreement, other_premise, agreement_ended, wrong_kind,
 too_far_back, before_range (before the agreement's range or the customer's move-in),
 after_range (past the agreement's end), not_occupant (customers).
+
+Direct access (`cds_query_*` scopes, no customer) has its counterpart at the end: a client reads a
+data set of a premise when one of its live staff approvals holds that scope and covers the premise
+(`direct_premises`, `may_read_direct`). Refusal codes: no_approval, approval_ended, wrong_scope,
+other_premise.
 """
 
 from collections import defaultdict
@@ -24,7 +29,7 @@ from django.utils import timezone
 
 from meters.models import Occupancy, Premise
 
-from .models import Agreement, DataKind
+from .models import Agreement, DataKind, DirectAccessApproval
 from .services import add_months
 
 HISTORY_MONTHS = 12
@@ -212,3 +217,60 @@ def customer_windows(*, customer, premises, start: datetime, end: datetime, at=N
             if lower < upper:
                 windows.setdefault(premise_id, []).append((lower, upper))
     return windows
+
+
+# --- Direct access: a staff approval instead of a customer's consent ----------------------------
+
+
+def live_approvals(*, client, at=None):
+    """The client's approvals in force now: approved, started, not ended, its company active."""
+    at = at or timezone.now()
+    return DirectAccessApproval.objects.filter(
+        client=client,
+        status=DirectAccessApproval.Status.ACTIVE,
+        starts_at__lte=at,
+        ends_at__gt=at,
+        third_party__is_active=True,
+    )
+
+
+def approval_premises(approval: DirectAccessApproval):
+    """The premises one approval covers, as a queryset (all premises, a list, or postal codes)."""
+    if approval.coverage == DirectAccessApproval.Coverage.ALL:
+        return Premise.objects.all()
+    if approval.coverage == DirectAccessApproval.Coverage.POSTAL_CODES:
+        return Premise.objects.filter(postal_code__in=[str(code) for code in approval.postal_codes or []])
+    return Premise.objects.filter(pk__in=approval.premises.values("pk"))
+
+
+def direct_premises(*, client, scope: str, at=None, approvals=None):
+    """The premises whose `scope` data set (e.g. `cds_query_meter_devices`) the client may read now:
+    those its live approvals holding the scope cover. A queryset, so "all premises" stays one query.
+    `approvals`: the live approvals already read (they are filtered again by scope here)."""
+    approvals = live_approvals(client=client, at=at) if approvals is None else approvals
+    condition = Q(pk__in=[])
+    for approval in approvals:
+        if scope not in approval.scope_set:
+            continue
+        if approval.coverage == DirectAccessApproval.Coverage.ALL:
+            return Premise.objects.all()
+        condition |= Q(pk__in=approval_premises(approval).values("pk"))
+    return Premise.objects.filter(condition)
+
+
+def may_read_direct(*, client, scope: str, premise: Premise, at=None) -> Decision:
+    """May the direct-access `client` read the `scope` data set of `premise` now?"""
+    at = at or timezone.now()
+    approvals = DirectAccessApproval.objects.filter(client=client)
+    if not approvals.exists():
+        return _refuse("no_approval", "Direct access needs an approval by MeterGate staff.")
+    live = list(live_approvals(client=client, at=at))
+    if not live:
+        return _refuse(
+            "approval_ended", "Your direct-access approval is not in force (revoked, expired or not started)."
+        )
+    if not any(scope in approval.scope_set for approval in live):
+        return _refuse("wrong_scope", f"Your direct-access approval does not cover {scope}.")
+    if not direct_premises(client=client, scope=scope, approvals=live).filter(pk=premise.pk).exists():
+        return _refuse("other_premise", "Your direct-access approval does not cover this service point.")
+    return Decision(True, "allowed", "")

@@ -1,10 +1,27 @@
 """Admin for invitations, agreements, extension requests and their audit trail. Rows are read
-only: every change goes through a service (the actions below), so each one is audited."""
+only: every change goes through a service (the actions below), so each one is audited. Direct-access
+approvals are the exception: staff make and change them here, through the service, audited too."""
 
+from django import forms
 from django.contrib import admin, messages
 
+from usage.services import aggregations as aggregation_services
+
 from . import services
-from .models import Agreement, AgreementEvent, AgreementInvitation, ExtensionRequest, GrantCode, GrantToken, OAuthGrant
+from .models import (
+    AggregationSubGrant,
+    Agreement,
+    AgreementEvent,
+    AgreementInvitation,
+    DirectAccessApproval,
+    DirectAccessEvent,
+    DirectAccessRead,
+    ExtensionRequest,
+    GrantCode,
+    GrantToken,
+    OAuthGrant,
+)
+from .services import direct_access
 
 
 class ReadOnlyMixin:
@@ -155,3 +172,124 @@ class GrantCodeAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ("grant__agreement__number",)
     exclude = ("code_checksum",)
     readonly_fields = ("grant", "created_at")
+
+
+# --- Direct access: staff approve here (the one editable admin), every change audited. -----------
+
+
+APPROVAL_FIELDS = (
+    "third_party",
+    "client",
+    "scope",
+    "purpose",
+    "coverage",
+    "premises",
+    "postal_codes",
+    "aggregation_numbers",
+    "includes",
+    "starts_at",
+    "ends_at",
+)
+
+
+class DirectAccessApprovalForm(forms.ModelForm):
+    class Meta:
+        model = DirectAccessApproval
+        fields = APPROVAL_FIELDS
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        approval = self.instance
+        for name in APPROVAL_FIELDS:  # (the admin's form class also lists the read-only fields)
+            if name != "premises":
+                setattr(approval, name, cleaned.get(name))
+        try:
+            direct_access.check_approval(approval, premise_count=len(cleaned.get("premises") or []))
+        except services.AgreementError as error:
+            for field_name, problems in (error.fields or {"__all__": [error.message]}).items():
+                self.add_error(field_name if field_name in self.fields else None, problems)
+        return cleaned
+
+
+class DirectAccessEventInline(ReadOnlyMixin, admin.TabularInline):
+    model = DirectAccessEvent
+    extra = 0
+    can_delete = False
+    fields = ("at", "action", "actor_user", "detail")
+    readonly_fields = fields
+
+
+class SubGrantInline(ReadOnlyMixin, admin.TabularInline):
+    model = AggregationSubGrant
+    extra = 0
+    can_delete = False
+    fields = ("aggregation_number", "customer", "status", "created_at", "answered_at")
+    readonly_fields = fields
+
+
+@admin.register(DirectAccessApproval)
+class DirectAccessApprovalAdmin(admin.ModelAdmin):
+    subject = "approval"
+    form = DirectAccessApprovalForm
+    list_display = ("number", "third_party", "client", "scope", "coverage", "starts_at", "ends_at", "grant_status")
+    list_filter = ("status", "coverage", "third_party")
+    search_fields = ("number", "third_party__name", "client__client_id", "purpose")
+    list_select_related = ("third_party", "client")
+    raw_id_fields = ("premises",)
+    readonly_fields = ("number", "status", "approved_by", "approved_at", "revoked_at", "revoked_by", "revoke_reason")
+    inlines = [SubGrantInline, DirectAccessEventInline]
+    actions = ["revoke"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoke instead: the audit trail and the read log keep their subject
+
+    @admin.display(description="Grant status")
+    def grant_status(self, approval):
+        return aggregation_services.approval_status(approval)
+
+    def save_model(self, request, obj, form, change):
+        direct_access.save_approval(by=request.user, approval=obj, changed=form.changed_data if change else ())
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        asked = aggregation_services.ask_consent_where_needed(form.instance)
+        if asked:
+            self.message_user(
+                request, f"Below the privacy threshold: {asked} customer(s) asked for consent.", messages.INFO
+            )
+
+    @admin.action(description="Revoke (tokens stop at once)")
+    def revoke(self, request, queryset):
+        _run(self, request, queryset, direct_access.revoke_approval, "approval(s) revoked", reason="Revoked by staff.")
+
+
+@admin.register(DirectAccessEvent)
+class DirectAccessEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("at", "action", "approval", "actor_user", "detail")
+    list_filter = ("action",)
+    search_fields = ("approval__number", "detail")
+    list_select_related = ("approval", "actor_user")
+    date_hierarchy = "at"
+    readonly_fields = [field.name for field in DirectAccessEvent._meta.fields]
+
+
+@admin.register(AggregationSubGrant)
+class AggregationSubGrantAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("aggregation_number", "approval", "customer", "status", "created_at", "answered_at")
+    list_filter = ("status",)
+    search_fields = ("aggregation_number", "approval__number", "customer__email")
+    list_select_related = ("approval", "customer")
+    exclude = ("token", "premises")
+    readonly_fields = ("approval", "aggregation_number", "customer", "status", "created_at", "answered_at")
+
+
+@admin.register(DirectAccessRead)
+class DirectAccessReadAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("at", "approval", "data_set", "premise", "rows", "reference")
+    list_filter = ("data_set",)
+    search_fields = ("approval__number", "premise__esiid")
+    list_select_related = ("approval", "premise")
+    date_hierarchy = "at"
+    readonly_fields = [field.name for field in DirectAccessRead._meta.fields]

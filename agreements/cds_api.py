@@ -1,10 +1,20 @@
 """The base of every CDS customer-data list: a `portal.cds.resources` list whose reach is the
 token's live grants (`agreements.cds_reach`). The lists themselves live in the app owning their
-data (`meters.cds_api`, `usage.cds_api`)."""
+data (`meters.cds_api`, `usage.cds_api`). Reads by direct-access tokens are logged here: per premise
+in `DirectAccessRead`, and usage (summed over an aggregation) in the customers' data-access log."""
 
+from collections import Counter
+
+from django.utils import timezone
+
+from meters.models import BillingAccount, Occupancy, Premise
 from portal.cds.resources import CustomerDataListView
+from reports.models import DataAccessLog
+from usage.models import Aggregation
+from usage.services.aggregations import members
 
 from .cds_reach import Reach, reach_of
+from .models import DataKind, DirectAccessRead
 
 
 class GrantedListView(CustomerDataListView):
@@ -13,3 +23,95 @@ class GrantedListView(CustomerDataListView):
         if cached is None:
             cached = request._cds_reach = reach_of(request.auth)
         return cached
+
+    def record(self, request, items, reach) -> None:
+        if not reach.direct or not items:
+            return
+        if self.api == "usage_segments":
+            _log_aggregated_usage(request, items, reach)
+        elif self.api != "aggregations":  # an aggregation's own fields are no customer's data
+            _log_objects(request, self.api, _premises_read(items, reach, self.api), reach)
+
+
+def _premises_read(items, reach, api: str) -> Counter:
+    """Premise id -> how many of the page's objects belong to it."""
+    counts, by_account = Counter(), Counter()
+    for item in items:
+        if isinstance(item, Premise):
+            counts[item.pk] += 1
+        elif isinstance(item, BillingAccount):
+            by_account[item.account_number] += 1
+        elif getattr(item, "service_contract_id", None):  # a bill section of one service
+            counts[item.service_contract.occupancy.premise_id] += 1
+        elif getattr(item, "occupancy_id", None):  # a service contract
+            counts[item.occupancy.premise_id] += 1
+        elif getattr(item, "premise_id", None):  # a meter
+            counts[item.premise_id] += 1
+        elif getattr(item, "account_id", None):  # a statement, or a section of the whole account
+            by_account[item.account.account_number] += 1
+    if by_account:
+        for premise_id, number in (
+            reach.occupancies(api)
+            .filter(account_number__in=list(by_account))
+            .values_list("premise_id", "account_number")
+        ):
+            counts[premise_id] += by_account[number]
+    return counts
+
+
+def _log_objects(request, api: str, counts: Counter, reach) -> None:
+    approval = reach.approvals_for(api)[0]
+    now = timezone.now()
+    DirectAccessRead.objects.bulk_create(
+        DirectAccessRead(
+            approval=approval, premise_id=premise_id, data_set=api, rows=rows, reference=request.path[:200], at=now
+        )
+        for premise_id, rows in counts.items()
+    )
+
+
+def _log_aggregated_usage(request, segments: list[dict], reach) -> None:
+    """Each member premise of an aggregation served: its monthly usage was read, summed with others."""
+    now = timezone.now()
+    by_aggregation: dict[int, list[dict]] = {}
+    for segment in segments:
+        for aggregation_id in segment["related_aggregations"]:
+            by_aggregation.setdefault(int(aggregation_id), []).append(segment)
+    approvals = reach.approvals_for("usage_segments")
+    reads, logs = [], []
+    for aggregation in Aggregation.objects.filter(pk__in=by_aggregation):
+        served = by_aggregation[aggregation.pk]
+        approval = next(item for item in approvals if aggregation.number in item.aggregation_numbers)
+        start, end = min(item["segment_start"] for item in served), max(item["segment_end"] for item in served)
+        reference = f"CDS direct access {approval.number}, summed in {aggregation.number}: {request.path}"[:200]
+        premise_ids = list(members(aggregation).values_list("pk", flat=True))
+        occupants = dict(
+            Occupancy.objects.current().filter(premise_id__in=premise_ids).values_list("premise_id", "customer_id")
+        )
+        for premise_id in premise_ids:
+            reads.append(
+                DirectAccessRead(
+                    approval=approval,
+                    premise_id=premise_id,
+                    data_set="usage_segments",
+                    rows=len(served),
+                    reference=reference,
+                    at=now,
+                )
+            )
+            logs.append(
+                DataAccessLog(
+                    third_party_id=approval.third_party_id,
+                    premise_id=premise_id,
+                    customer_id=occupants.get(premise_id),
+                    kind=DataKind.MONTHLY,
+                    period_start=start,
+                    period_end=end,
+                    rows=len(served),
+                    via=DataAccessLog.Via.API,
+                    reference=reference,
+                    at=now,
+                )
+            )
+    DirectAccessRead.objects.bulk_create(reads)
+    DataAccessLog.objects.bulk_create(logs)

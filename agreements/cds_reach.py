@@ -16,7 +16,7 @@ Reads of meter data still go through the access gate (`usage_windows`).
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from meters import addresses
@@ -169,31 +169,76 @@ def _narrowed(premises: list[Premise], entry: dict, account_numbers: dict[int, s
     return frozenset(keep)
 
 
-# Direct-access scopes served without a customer: only aggregated, threshold-checked data. The
-# other cds_query_* scopes need a staff-approved preselection, which MeterGate does not offer yet.
-DIRECT_OPENERS = {"aggregations": "cds_query_aggregations", "usage_segments": "cds_query_usage"}
+# Direct access: the scope that opens each API for a client-credentials token (WG3-01 §3.2). Usage
+# is only ever served summed over aggregations, so cds_query_usage opens aggregations too.
+DIRECT_OPENERS = {
+    "accounts": {"cds_query_accounts"},
+    "service_contracts": {"cds_query_service_contracts"},
+    "service_points": {"cds_query_service_points"},
+    "meter_devices": {"cds_query_meter_devices"},
+    "bill_statements": {"cds_query_bill_statements"},
+    "bill_sections": {"cds_query_bill_sections"},
+    "aggregations": {"cds_query_aggregations", "cds_query_usage"},
+    "usage_segments": {"cds_query_usage"},
+}
+AGGREGATED = ("aggregations", "usage_segments")
 
 
 class DirectReach(Reach):
-    """A client-credentials token with `cds_query_*` scopes: no customer, no service point of its
-    own; it reads aggregations and their summed usage (the privacy threshold applies)."""
+    """A client-credentials token with `cds_query_*` scopes: no customer; it reads what the client's
+    live staff approvals cover (the gate `access.direct_premises`), in the token's scope. Customer
+    objects come from the covered premises' current occupancies; usage only summed over approved
+    aggregations that meet the privacy threshold."""
 
     direct = True
+
+    def __init__(self, token_scopes: set, client):
+        super().__init__(token_scopes=token_scopes)
+        self.client = client
+        self.approvals = list(access.live_approvals(client=client))
 
     def for_api(self, api: str) -> list[Share]:
         return []
 
+    def approvals_for(self, api: str) -> list:
+        opened = DIRECT_OPENERS.get(api, set()) & self.token_scopes
+        return [approval for approval in self.approvals if approval.scope_set & opened]
+
     def opens(self, api: str) -> bool:
-        opener = DIRECT_OPENERS.get(api)
-        return opener is not None and (opener in self.token_scopes or "cds_query_usage" in self.token_scopes)
+        return bool(self.approvals_for(api))
+
+    def premise_ids(self, api: str):
+        """A subquery of premise ids (an approval may cover every premise); aggregated APIs name none."""
+        if api in AGGREGATED or not self.opens(api):
+            return Premise.objects.none().values("pk")
+        scope = next(iter(DIRECT_OPENERS[api]))
+        return access.direct_premises(client=self.client, scope=scope, approvals=self.approvals).values("pk")
+
+    def includes(self, api: str, flag: str) -> bool:
+        return any(flag in approval.includes for approval in self.approvals_for(api))
+
+    def occupancies(self, api: str):
+        return Occupancy.objects.current().filter(premise_id__in=self.premise_ids(api))
+
+    def accounts(self, api: str):
+        occupancies = self.occupancies(api)
+        return BillingAccount.objects.filter(
+            Exists(occupancies.filter(customer_id=OuterRef("customer_id"), account_number=OuterRef("account_number")))
+        )
+
+    def aggregation_numbers(self, api: str) -> set[str]:
+        return {str(number) for approval in self.approvals_for(api) for number in approval.aggregation_numbers}
+
+    def usage_windows(self, api: str, *, kind: str, start: datetime, end: datetime) -> dict[int, list]:
+        return {}
 
 
 def reach_of(access_token) -> Reach:
     """The reach of a consent (or grant admin) token: its live grants' entries in its scope; a
-    direct-access token (no grant) reaches aggregations only."""
+    direct-access token (no grant) reaches what its client's live approvals cover."""
     token_scopes = set((access_token.scope or "").split())
     if token_scopes & set(scopes.scope_ids(scopes.DIRECT)) and not grant_services.token_grants(access_token):
-        return DirectReach(token_scopes=token_scopes)
+        return DirectReach(token_scopes=token_scopes, client=access_token.application)
     reach = Reach(token_scopes=token_scopes)
     now = timezone.now()
     for grant in grant_services.token_grants(access_token):

@@ -7,6 +7,8 @@ of `portal.oauth_validators`, plus grants.
   Green Button `resourceURI` of its Batch/Subscription).
 * A token (or a refresh) of a grant that is no longer live stops working at once, whoever ended
   the agreement (customer, third party, utility, expiry, move-out).
+* Direct access (`cds_query_*`, client credentials): issued only within the client's live staff
+  approvals (`agreements.access.live_approvals`), and a token stops working once none holds it.
 * Grant Admin (WG1-02 §3.3.2): client credentials with `cds_grant_admin_1` and one
   authorization-details entry {client_id, grant_id} get a token for that grant's enabled scope.
 """
@@ -23,8 +25,11 @@ from portal.cds.errors import CdsError
 from portal.cds.metadata import ESPI_CONSENT_SCOPE
 from portal.oauth_validators import CredentialValidator
 
+from . import access
 from .models import OAuthGrant
 from .services import grants
+
+DIRECT_SCOPES = frozenset(scopes.scope_ids(scopes.DIRECT))
 
 
 def _grant_admin_error(description: str):
@@ -60,17 +65,32 @@ class GrantValidator(CredentialValidator):
     def validate_scopes(self, client_id, scopes_asked, client, request, *args, **kwargs):
         if not super().validate_scopes(client_id, scopes_asked, client, request, *args, **kwargs):
             return False
-        if request.grant_type == "client_credentials" and "cds_query_usage" in scopes_asked:
-            self._check_query_usage(request, scopes_asked)
+        direct = set(scopes_asked) & DIRECT_SCOPES
+        if request.grant_type == "client_credentials" and direct:
+            approvals = self._approvals_for(client, direct)
+            if "cds_query_usage" in direct:
+                self._check_query_usage(request, scopes_asked, approvals)
         if request.grant_type == "client_credentials" and scopes.GRANT_ADMIN in scopes_asked:
             grant = self._grant_for_admin(client, request)
             request.cds_grant_ids = [grant.pk]
             request.cds_grant_admin_scope = grant.scope
         return True
 
-    def _check_query_usage(self, request, scopes_asked) -> None:
+    @staticmethod
+    def _approvals_for(client, direct: set) -> list:
+        """Live staff approvals must hold every direct scope asked; else the standard refusal."""
+        approvals = list(access.live_approvals(client=client))
+        if not approvals:
+            raise errors.InvalidScopeError(description="Direct access needs a live approval by MeterGate staff.")
+        held = set().union(*(approval.scope_set for approval in approvals))
+        if not direct <= held:
+            missing = " ".join(sorted(direct - held))
+            raise errors.InvalidScopeError(description=f"Your direct-access approval does not cover {missing}.")
+        return approvals
+
+    def _check_query_usage(self, request, scopes_asked, approvals) -> None:
         """A direct-access usage token names the aggregations it reads (WG3-01 §3.7): without
-        `aggregation_numbers` the token request is refused."""
+        `aggregation_numbers`, or with one no approval lists, the token request is refused."""
         try:
             details = rar.parse(getattr(request, "authorization_details", None), allowed_types=set(scopes_asked))
         except CdsError as error:
@@ -81,6 +101,15 @@ class GrantValidator(CredentialValidator):
                 "cds_query_usage needs an authorization_details entry with aggregation_numbers: usage is "
                 "only ever served summed over an aggregation."
             )
+        approved = {
+            number
+            for approval in approvals
+            if "cds_query_usage" in approval.scope_set
+            for number in approval.aggregation_numbers
+        }
+        outside = sorted(set(map(str, entry["aggregation_numbers"])) - approved)
+        if outside:
+            raise _grant_admin_error(f"Your direct-access approval does not cover {' '.join(outside)}.")
 
     def _grant_for_admin(self, client, request) -> OAuthGrant:
         try:
@@ -120,6 +149,12 @@ class GrantValidator(CredentialValidator):
         if linked and not any(grants.is_live(grant) for grant in linked):
             request.oauth2_error = OrderedDict(
                 [("error", "invalid_token"), ("error_description", "The grant behind this token has ended.")]
+            )
+            return False
+        direct = set((request.access_token.scope or "").split()) & DIRECT_SCOPES
+        if direct and not linked and not access.live_approvals(client=request.access_token.application).exists():
+            request.oauth2_error = OrderedDict(
+                [("error", "invalid_token"), ("error_description", "The direct-access approval has ended.")]
             )
             return False
         return True

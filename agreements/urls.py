@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import customer, invitation_links, pages, third_party
+from .views import aggregation_consent, customer, invitation_links, pages, third_party
 
 app_name = "agreements"
 
@@ -20,6 +20,7 @@ urlpatterns = [
     path("invite/<str:token>/", invitation_links.invitation_respond, name="invitation-respond"),
     path("invite/<str:token>/reject/", invitation_links.invitation_reject, name="invitation-reject"),
     path("accepted/<str:number>/", invitation_links.invitation_accepted, name="accepted"),
+    path("aggregation-consent/<str:token>/", aggregation_consent.aggregation_consent, name="aggregation-consent"),
     path("extension-requests/<int:pk>/", customer.extension_respond, name="extension-respond"),
     path("extension-requests/<int:pk>/resend/", third_party.extension_resend, name="extension-resend"),
     path("<str:number>/", pages.agreement_detail, name="detail"),

@@ -58,7 +58,10 @@ class UsageSegmentListView(GrantedListView):
         before = paging.moment(request, "before") or now
         if reach.direct:
             return aggregation_services.aggregated_segments(
-                numbers=paging.id_list(request, "aggregation_numbers"), after=after, before=before
+                numbers=paging.id_list(request, "aggregation_numbers"),
+                after=after,
+                before=before,
+                approvals=reach.approvals_for(self.api),
             )
         wanted = set(paging.id_list(request, "cds_usagesegment_ids") or []) or None
         premises = self.premises(request, reach)
@@ -181,7 +184,7 @@ class AggregationListView(GrantedListView):
 
     def objects(self, request, reach):
         if reach.direct:
-            return self.filtered(Aggregation.objects.all(), request)
+            return self.filtered(Aggregation.objects.filter(number__in=reach.aggregation_numbers(self.api)), request)
         premise_ids = reach.premise_ids(self.api)
         postal_codes = Premise.objects.filter(pk__in=premise_ids).values("postal_code")
         addresses = Premise.objects.filter(pk__in=premise_ids).values("service_address")
@@ -221,7 +224,8 @@ class AggregationListView(GrantedListView):
             "consent_requirements": [{"type": "sometimes", "description": "Below the privacy threshold."}],
         }
         if reach.direct:
-            data["threshold_met"] = aggregation_services.check_threshold(aggregation).met
+            consented, _ = aggregation_services.consent_of(aggregation, reach.approvals_for(self.api))
+            data["threshold_met"] = aggregation_services.check_threshold(aggregation, consenting=consented).met
         if reach.includes(self.api, "include_aggregation_addresses"):
             data["grouped_addresses"] = list(
                 Premise.objects.filter(pk__in=members[:1000]).values_list("service_address", flat=True)

@@ -1,19 +1,25 @@
-"""Direct access (`cds_query_*` through client credentials on the direct-access client): usage only
-ever summed over aggregations that meet the privacy threshold (N customers, no one above M % of an
-interval), refused without aggregation_numbers; consent scopes never through client credentials."""
+"""Direct access (`cds_query_*` through client credentials on the direct-access client): a token
+only within a live staff approval, reading exactly the premises, data sets and optional fields the
+approval covers; usage only ever summed over approved aggregations that meet the privacy threshold
+(N customers, no one above M % of an interval), refused without aggregation_numbers; consent scopes
+never through client credentials, direct scopes never on the consent client."""
 
-import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
+from agreements.models import DirectAccessApproval, DirectAccessEvent, DirectAccessRead
+from agreements.services import direct_access
 from portal.cds import scopes
-from tests.factories import OccupancyFactory, PremiseFactory
+from reports.models import DataAccessLog
+from tests.factories import OccupancyFactory, PremiseFactory, StaffFactory
 from usage.services import IntervalReading, load_interval_reads
 
-from .factories import AggregationFactory, billed_customer
+from .direct import approve, direct_token
+from .factories import AggregationFactory, BillSectionFactory, BillStatementFactory, billed_customer
 from .helpers import bearer, consent_token, every_scope_client_set
 
 pytestmark = pytest.mark.django_db
@@ -26,13 +32,6 @@ PERIOD = {"after": "2026-09-01T00:00:00-05:00", "before": "2026-10-01T00:00:00-0
 @pytest.fixture
 def client_set(db):
     return every_scope_client_set()
-
-
-def direct_token(client_set, scope: str, **entry) -> dict:
-    details = [{"type": item, **entry} for item in scope.split() if item == "cds_query_usage"]
-    return client_set.token(
-        client_set.client(scopes.DIRECT), scope, **({"authorization_details": json.dumps(details)} if details else {})
-    )
 
 
 def neighbourhood(customers: int, postal_code: str = "78702", heavy: bool = False):
@@ -53,6 +52,8 @@ def neighbourhood(customers: int, postal_code: str = "78702", heavy: bool = Fals
 
 
 def test_a_usage_token_without_aggregation_numbers_is_refused(client_set):
+    approve(client_set, "cds_query_usage", aggregation_numbers=["ZIP-78702"])
+
     response = direct_token(client_set, "cds_query_usage")
 
     assert response["status"] == 400
@@ -63,6 +64,7 @@ def test_monthly_usage_of_a_postal_code_above_the_threshold_is_served_summed(cli
     settings.CDS_AGGREGATION_MIN_CUSTOMERS = 3
     settings.CDS_AGGREGATION_MAX_SHARE = 50
     aggregation, premises = neighbourhood(3)
+    approve(client_set, "cds_query_usage", aggregation_numbers=[aggregation.number])
     token = direct_token(client_set, "cds_query_usage", aggregation_numbers=[aggregation.number])
 
     response = Client().get(
@@ -79,6 +81,7 @@ def test_monthly_usage_of_a_postal_code_above_the_threshold_is_served_summed(cli
 def test_a_group_with_too_few_customers_needs_sub_grants(client_set, settings):
     settings.CDS_AGGREGATION_MIN_CUSTOMERS = 15
     aggregation, _ = neighbourhood(3)
+    approve(client_set, "cds_query_usage", aggregation_numbers=[aggregation.number])
     token = direct_token(client_set, "cds_query_usage", aggregation_numbers=[aggregation.number])
 
     response = Client().get(
@@ -93,6 +96,7 @@ def test_a_group_where_one_customer_dominates_an_interval_is_refused(client_set,
     settings.CDS_AGGREGATION_MIN_CUSTOMERS = 3
     settings.CDS_AGGREGATION_MAX_SHARE = 50
     aggregation, _ = neighbourhood(3, heavy=True)
+    approve(client_set, "cds_query_usage", aggregation_numbers=[aggregation.number])
     token = direct_token(client_set, "cds_query_usage", aggregation_numbers=[aggregation.number])
 
     response = Client().get(
@@ -104,20 +108,13 @@ def test_a_group_where_one_customer_dominates_an_interval_is_refused(client_set,
 
 def test_a_usage_request_without_aggregation_numbers_is_refused(client_set):
     aggregation, _ = neighbourhood(1)
+    approve(client_set, "cds_query_usage", aggregation_numbers=[aggregation.number])
     token = direct_token(client_set, "cds_query_usage", aggregation_numbers=[aggregation.number])
 
     response = Client().get(USAGE, PERIOD, **bearer(token["access_token"]))
 
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "aggregation_numbers_required"
-
-
-def test_a_direct_token_never_reads_customer_objects(client_set):
-    billed_customer()
-    token = direct_token(client_set, "cds_query_accounts cds_query_meter_devices")
-
-    for path in ("accounts", "meter-devices"):
-        assert Client().get(f"/api/v1/cds/{path}/", **bearer(token["access_token"])).status_code == 403
 
 
 def test_a_consent_scope_is_refused_on_the_direct_access_client(client_set):
@@ -137,3 +134,227 @@ def test_a_consent_token_reads_no_aggregated_usage_of_others(client_set, setting
 
     assert response.status_code == 200
     assert response.json()["usage_segments"] == []
+
+
+def test_a_direct_scope_is_refused_on_the_consent_client(client_set):
+    approve(client_set, "cds_query_accounts")
+
+    response = client_set.token(client_set.consent, "cds_query_accounts")
+
+    assert response["status"] == 400
+    assert response["error"] == "unauthorized_client"  # the consent client has no client credentials
+
+
+# --- Customer objects within a staff approval ------------------------------------------------------
+
+
+def _objects():
+    """Two billed customers with a statement and a section each: (inside, outside)."""
+    billed = []
+    for _ in range(2):
+        customer = billed_customer()
+        statement = BillStatementFactory(account=customer.account)
+        section = BillSectionFactory(statement=statement, service_contract=customer.contract)
+        billed.append((customer, statement, section))
+    return billed
+
+
+DATA_SETS = [
+    ("cds_query_accounts", "accounts", "cds_account_id", lambda b, st, se: b.account.pk),
+    ("cds_query_service_contracts", "service-contracts", "cds_servicecontract_id", lambda b, st, se: b.contract.pk),
+    ("cds_query_service_points", "service-points", "cds_servicepoint_id", lambda b, st, se: b.premise.pk),
+    ("cds_query_meter_devices", "meter-devices", "cds_meterdevice_id", lambda b, st, se: b.meter.pk),
+    ("cds_query_bill_statements", "bill-statements", "cds_billstatement_id", lambda b, st, se: st.pk),
+    ("cds_query_bill_sections", "bill-sections", "cds_billsection_id", lambda b, st, se: se.pk),
+]
+
+
+@pytest.mark.parametrize(("scope", "path", "id_field", "id_of"), DATA_SETS, ids=[row[0] for row in DATA_SETS])
+def test_a_direct_token_reads_exactly_the_approved_premises_data_set(client_set, scope, path, id_field, id_of):
+    inside, outside = _objects()
+    approve(client_set, scope, premises=[inside[0].premise])
+    token = direct_token(client_set, scope)
+    assert token["status"] == 200, token
+
+    response = Client().get(f"/api/v1/cds/{path}/", **bearer(token["access_token"]))
+
+    assert response.status_code == 200, response.content
+    key = path.replace("-", "_")
+    assert [item[id_field] for item in response.json()[key]] == [str(id_of(*inside))]
+    asked_for_outside = Client().get(
+        f"/api/v1/cds/{path}/", {f"{id_field}s": str(id_of(*outside))}, **bearer(token["access_token"])
+    )
+    assert asked_for_outside.json()[key] == []
+
+
+def test_a_postal_code_approval_covers_the_premises_there_only(client_set):
+    inside = billed_customer(premise=PremiseFactory(postal_code="78704"))
+    billed_customer(premise=PremiseFactory(postal_code="78705"))
+    approve(client_set, "cds_query_service_points", coverage="postal_codes", postal_codes=["78704"])
+    token = direct_token(client_set, "cds_query_service_points")
+
+    response = Client().get("/api/v1/cds/service-points/", **bearer(token["access_token"]))
+
+    assert [item["cds_servicepoint_id"] for item in response.json()["service_points"]] == [str(inside.premise.pk)]
+
+
+def test_optional_fields_appear_only_when_the_approval_includes_them(client_set):
+    billed = billed_customer()
+    plain = approve(client_set, "cds_query_meter_devices", premises=[billed.premise])
+    token = direct_token(client_set, "cds_query_meter_devices")
+    [meter] = Client().get("/api/v1/cds/meter-devices/", **bearer(token["access_token"])).json()["meter_devices"]
+    assert "meter_number" not in meter
+
+    plain.includes = ["include_meter_numbers"]
+    direct_access.save_approval(by=StaffFactory(), approval=plain, changed=["includes"])
+    [meter] = Client().get("/api/v1/cds/meter-devices/", **bearer(token["access_token"])).json()["meter_devices"]
+
+    assert meter["meter_number"] == billed.meter.meter_number
+
+
+def test_a_token_reads_only_the_data_sets_of_its_own_scope(client_set):
+    billed = billed_customer()
+    approve(client_set, "cds_query_accounts cds_query_meter_devices", premises=[billed.premise])
+    token = direct_token(client_set, "cds_query_accounts")
+
+    response = Client().get("/api/v1/cds/meter-devices/", **bearer(token["access_token"]))
+
+    assert response.status_code == 403
+
+
+def test_without_an_approval_the_token_request_is_refused(client_set):
+    response = direct_token(client_set, "cds_query_accounts")
+
+    assert response["status"] == 400
+    assert response["error"] == "invalid_scope"
+
+
+def test_a_scope_the_approval_does_not_hold_is_refused(client_set):
+    approve(client_set, "cds_query_accounts")
+
+    response = direct_token(client_set, "cds_query_accounts cds_query_meter_devices")
+
+    assert response["status"] == 400 and response["error"] == "invalid_scope"
+    assert "cds_query_meter_devices" in response["error_description"]
+
+
+def test_an_expired_approval_gives_no_token(client_set):
+    now = timezone.now()
+    approve(client_set, "cds_query_accounts", starts_at=now - timedelta(days=30), ends_at=now - timedelta(days=1))
+
+    response = direct_token(client_set, "cds_query_accounts")
+
+    assert response["status"] == 400 and response["error"] == "invalid_scope"
+
+
+def test_a_revoked_approval_stops_its_tokens_at_once(client_set):
+    billed = billed_customer()
+    approval = approve(client_set, "cds_query_accounts", premises=[billed.premise])
+    token = direct_token(client_set, "cds_query_accounts")
+    staff = StaffFactory()
+
+    direct_access.revoke_approval(by=staff, approval=approval, reason="Study finished.")
+
+    assert Client().get("/api/v1/cds/accounts/", **bearer(token["access_token"])).status_code == 401
+    assert direct_token(client_set, "cds_query_accounts")["error"] == "invalid_scope"
+    assert list(approval.events.values_list("action", "actor_user")) == [
+        (DirectAccessEvent.Action.APPROVED, approval.approved_by_id),
+        (DirectAccessEvent.Action.REVOKED, staff.pk),
+    ]
+
+
+def test_a_usage_token_for_an_aggregation_outside_the_approval_is_refused(client_set):
+    approve(client_set, "cds_query_usage", aggregation_numbers=["ZIP-78702"])
+
+    response = direct_token(client_set, "cds_query_usage", aggregation_numbers=["ZIP-78703"])
+
+    assert response["status"] == 400 and response["error"] == "invalid_authorization_details"
+
+
+def test_direct_reads_of_customer_objects_are_logged_per_premise(client_set):
+    billed = billed_customer()
+    approval = approve(client_set, "cds_query_accounts", premises=[billed.premise])
+    token = direct_token(client_set, "cds_query_accounts")
+
+    Client().get("/api/v1/cds/accounts/", **bearer(token["access_token"]))
+
+    read = DirectAccessRead.objects.get()
+    assert (read.approval, read.premise, read.data_set, read.rows) == (approval, billed.premise, "accounts", 1)
+
+
+def test_summed_usage_read_directly_is_in_each_members_data_access_log(client_set, settings):
+    settings.CDS_AGGREGATION_MIN_CUSTOMERS = 3
+    settings.CDS_AGGREGATION_MAX_SHARE = 50
+    aggregation, premises = neighbourhood(3)
+    approve(client_set, "cds_query_usage", aggregation_numbers=[aggregation.number])
+    token = direct_token(client_set, "cds_query_usage", aggregation_numbers=[aggregation.number])
+
+    Client().get(USAGE, {"aggregation_numbers": aggregation.number, **PERIOD}, **bearer(token["access_token"]))
+
+    logged = DataAccessLog.objects.filter(premise__in=premises)
+    assert logged.count() == 3 and {entry.kind for entry in logged} == {"monthly"}
+    assert all(aggregation.number in entry.reference and entry.customer_id for entry in logged)
+
+
+# --- Staff approve in the admin ------------------------------------------------------------------
+
+
+def test_staff_approve_direct_access_in_the_admin_with_an_audit_trail(client_set):
+    staff = StaffFactory(is_superuser=True)
+    client = client_set.client(scopes.DIRECT)
+    browser = Client()
+    browser.force_login(staff)
+    form = {
+        "third_party": client.third_party.pk,
+        "client": client.pk,
+        "scope": "cds_query_service_points",
+        "purpose": "Grid planning.",
+        "coverage": "postal_codes",
+        "postal_codes": '["78701"]',
+        "aggregation_numbers": "[]",
+        "includes": "[]",
+        "starts_at_0": "2026-01-01",
+        "starts_at_1": "00:00:00",
+        "ends_at_0": "2030-01-01",
+        "ends_at_1": "00:00:00",
+        **{f"{prefix}-{key}": value for prefix in ("sub_grants", "events") for key, value in MANAGEMENT.items()},
+    }
+
+    response = browser.post("/admin/agreements/directaccessapproval/add/", form)
+
+    assert response.status_code == 302, response.content[:2000]
+    approval = DirectAccessApproval.objects.get()
+    assert approval.approved_by == staff
+    assert approval.events.get().action == DirectAccessEvent.Action.APPROVED
+
+
+def test_the_admin_refuses_a_consent_client_for_direct_access(client_set):
+    staff = StaffFactory(is_superuser=True)
+    browser = Client()
+    browser.force_login(staff)
+
+    response = browser.post(
+        "/admin/agreements/directaccessapproval/add/",
+        {
+            "third_party": client_set.consent.third_party.pk,
+            "client": client_set.consent.pk,
+            "scope": "cds_query_accounts",
+            "purpose": "Grid planning.",
+            "coverage": "all",
+            "postal_codes": "[]",
+            "aggregation_numbers": "[]",
+            "includes": "[]",
+            "starts_at_0": "2026-01-01",
+            "starts_at_1": "00:00:00",
+            "ends_at_0": "2030-01-01",
+            "ends_at_1": "00:00:00",
+            **{f"{prefix}-{key}": value for prefix in ("sub_grants", "events") for key, value in MANAGEMENT.items()},
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Not a direct-access client" in response.content.decode()
+    assert not DirectAccessApproval.objects.exists()
+
+
+MANAGEMENT = {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0", "MIN_NUM_FORMS": "0", "MAX_NUM_FORMS": "1000"}

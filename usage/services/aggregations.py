@@ -3,7 +3,8 @@
 The privacy threshold (WG3-01 §3.7; numbers in settings): a group's usage is served only when it
 has at least `CDS_AGGREGATION_MIN_CUSTOMERS` customers and no customer's usage is more than
 `CDS_AGGREGATION_MAX_SHARE` percent of any interval's total. Below it, a direct-access grant waits
-(`needs_sub_grants`) until enough customers consent through `cds_aggregation_consent`."""
+(`needs_sub_grants`): each customer of the group is asked for `cds_aggregation_consent` (a sub-grant,
+`agreements.services.direct_access`), and consenting customers count toward the threshold."""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from agreements.services import direct_access
 from meters.models import Occupancy, Premise
 from portal.cds.errors import CdsError
 
@@ -46,34 +48,73 @@ class Threshold:
     customers: int
     largest_share: Decimal | None  # percent of the biggest interval share, when usage was checked
     reason: str
+    consented: int = 0
+
+
+def occupants(aggregation: Aggregation) -> dict[int, list[int]]:
+    """The group's current customers: customer id -> their premise ids in the group."""
+    found: dict[int, list[int]] = {}
+    for customer_id, premise_id in (
+        Occupancy.objects.current()
+        .filter(premise_id__in=members(aggregation).values("pk"))
+        .values_list("customer_id", "premise_id")
+    ):
+        found.setdefault(customer_id, []).append(premise_id)
+    return found
 
 
 def check_threshold(
-    aggregation: Aggregation, *, start: datetime | None = None, end: datetime | None = None
+    aggregation: Aggregation,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    consenting: frozenset | set = frozenset(),
 ) -> Threshold:
     """Does the group meet the privacy threshold (over [start, end) when given: the share rule
-    is checked on the group's 15-minute reads there, or on its monthly reads without them)?"""
+    is checked on the group's 15-minute reads there, or on its monthly reads without them)?
+
+    Customers in `consenting` gave `cds_aggregation_consent`: they count toward the threshold
+    whatever the group's size, and the share rule protects only those who did not consent. So a
+    small group is served once every customer in it consented; one who declines keeps it refused."""
     premise_ids = list(members(aggregation).values_list("pk", flat=True))
-    customers = Occupancy.objects.current().filter(premise_id__in=premise_ids).values("customer_id").distinct().count()
-    if customers < min_customers():
-        return Threshold(False, customers, None, f"{customers} customers; at least {min_customers()} are needed.")
-    share = largest_share(premise_ids, start=start, end=end) if start and end else None
+    customers = occupants(aggregation)
+    consented = set(customers) & set(consenting)
+    if not customers or (len(customers) < min_customers() and consented != set(customers)):
+        return Threshold(
+            False,
+            len(customers),
+            None,
+            f"{len(customers)} customers ({len(consented)} consented); at least {min_customers()} are needed, "
+            "or every customer's consent.",
+            len(consented),
+        )
+    watched = set(premise_ids) - {pk for customer_id in consented for pk in customers[customer_id]}
+    share = None
+    if start and end and watched:
+        share = largest_share(premise_ids, start=start, end=end, watched=watched)
     if share is not None and share > max_share():
         return Threshold(
-            False, customers, share, f"One customer is {share}% of an interval; at most {max_share()}% is allowed."
+            False,
+            len(customers),
+            share,
+            f"One customer is {share}% of an interval; at most {max_share()}% is allowed.",
+            len(consented),
         )
-    return Threshold(True, customers, share, "Meets the threshold.")
+    return Threshold(True, len(customers), share, "Meets the threshold.", len(consented))
 
 
-def largest_share(premise_ids, *, start: datetime, end: datetime) -> Decimal | None:
-    """The largest percentage one premise has of any interval's group total (None: no reads)."""
+def largest_share(premise_ids, *, start: datetime, end: datetime, watched=None) -> Decimal | None:
+    """The largest percentage one premise (of `watched`, default all) has of any interval's group
+    total (None: no reads)."""
+    watched = set(premise_ids) if watched is None else set(watched)
     totals, largest = defaultdict(int), defaultdict(int)
     reads = IntervalRead.objects.filter(
         premise_id__in=premise_ids, interval_start__gte=start, interval_start__lt=end, series=Series.CONSUMPTION
-    ).values_list("interval_start", "wh")
-    for interval_start, wh in reads.iterator(chunk_size=10_000):
+    ).values_list("interval_start", "premise_id", "wh")
+    for interval_start, premise_id, wh in reads.iterator(chunk_size=10_000):
         totals[interval_start] += wh
-        largest[interval_start] = max(largest[interval_start], wh)
+        if premise_id in watched:
+            largest[interval_start] = max(largest[interval_start], wh)
     if not totals:
         cycles = MonthlyRead.objects.filter(
             premise_id__in=premise_ids, start_date__gte=start.date(), start_date__lt=end.date()
@@ -85,8 +126,11 @@ def largest_share(premise_ids, *, start: datetime, end: datetime) -> Decimal | N
         for month in per_month:
             biggest = max(
                 cycles.filter(
-                    start_date__year=month["start_date__year"], start_date__month=month["start_date__month"]
-                ).values_list("actual_kwh", flat=True)
+                    start_date__year=month["start_date__year"],
+                    start_date__month=month["start_date__month"],
+                    premise_id__in=watched,
+                ).values_list("actual_kwh", flat=True),
+                default=0,
             )
             if month["total"]:
                 shares.append(biggest * 100 / month["total"])
@@ -118,20 +162,78 @@ def monthly_usage(aggregation: Aggregation, *, start: datetime, end: datetime, z
     return months
 
 
-def aggregated_segments(*, numbers: list[str] | None, after: datetime, before: datetime) -> list[dict]:
-    """Direct access (`cds_query_usage`): the summed monthly usage of the aggregations `numbers`,
-    as CDS usage segments, each only when it meets the privacy threshold over the period."""
+def consent_of(aggregation: Aggregation, approvals: list) -> tuple[set[int], list]:
+    """(customers who consented, the approvals listing this aggregation)."""
+    listing = [approval for approval in approvals if aggregation.number in approval.aggregation_numbers]
+    consented, _declined = direct_access.consent_answers(
+        approval_ids=[approval.pk for approval in listing], aggregation_number=aggregation.number
+    )
+    return consented, listing
+
+
+def ask_consent_where_needed(approval, *, start: datetime | None = None, end: datetime | None = None) -> int:
+    """Sub-grants for each approved aggregation below the threshold (WG3-01 §3.7): every customer of
+    the group not asked yet is asked for `cds_aggregation_consent`. Returns how many were asked."""
+    asked = 0
+    for aggregation in Aggregation.objects.filter(number__in=approval.aggregation_numbers):
+        consented, _ = consent_of(aggregation, [approval])
+        if not check_threshold(aggregation, start=start, end=end, consenting=consented).met:
+            asked += len(
+                direct_access.request_sub_grants(
+                    approval=approval,
+                    aggregation_number=aggregation.number,
+                    aggregation_name=aggregation.name,
+                    members=occupants(aggregation),
+                )
+            )
+    return asked
+
+
+def approval_status(approval, at: datetime | None = None) -> str:
+    """The CDS grant status of a direct-access approval: `needs_sub_grants` while an approved
+    aggregation is below the threshold (customers' consents counted), else `active`."""
+    at = at or timezone.now()
+    if approval.status == approval.Status.REVOKED:
+        return "revoked"
+    if approval.ends_at <= at:
+        return "expired"
+    if approval.starts_at > at:
+        return "future"
+    for aggregation in Aggregation.objects.filter(number__in=approval.aggregation_numbers):
+        consented, _ = consent_of(aggregation, [approval])
+        if not check_threshold(aggregation, consenting=consented).met:
+            return "needs_sub_grants"
+    return "active"
+
+
+def aggregated_segments(
+    *, numbers: list[str] | None, after: datetime, before: datetime, approvals: list = ()
+) -> list[dict]:
+    """Direct access (`cds_query_usage`): the summed monthly usage of the aggregations `numbers`
+    (each one an approval lists), as CDS usage segments, each only when it meets the privacy
+    threshold over the period; below it, its customers are asked for consent (sub-grants)."""
     if not numbers:
         raise CdsError(
             "aggregation_numbers_required",
             "Direct access reads usage summed over aggregations: give aggregation_numbers.",
             fields={"aggregation_numbers": ["Required."]},
         )
+    approved = {str(number) for approval in approvals for number in approval.aggregation_numbers}
+    outside = sorted(set(numbers) - approved)
+    if outside:
+        raise CdsError(
+            "other_aggregation",
+            f"Your direct-access approval does not cover {' '.join(outside)}.",
+            fields={"aggregation_numbers": ["Not approved."]},
+            status_code=403,
+        )
     zone = ZoneInfo(settings.TIME_ZONE)
     segments = []
     for aggregation in Aggregation.objects.filter(number__in=numbers).order_by("number"):
-        threshold = check_threshold(aggregation, start=after, end=before)
+        consented, listing = consent_of(aggregation, approvals)
+        threshold = check_threshold(aggregation, start=after, end=before, consenting=consented)
         if not threshold.met:
+            ask_consent_where_needed(listing[0], start=after, end=before)
             raise CdsError(
                 "needs_sub_grants",
                 f"{aggregation.number} is below the privacy threshold ({threshold.reason}) Its customers are "

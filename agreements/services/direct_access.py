@@ -1,0 +1,204 @@
+"""Direct access (WG3-01 `cds_query_*`): staff approve which client may read which data sets of which
+premises, from when until when, and why; every change is audited. When an aggregation the approval
+reads is below the privacy threshold, each customer of the group is asked for
+`cds_aggregation_consent` (a sub-grant) by e-mail, and answers on a portal page."""
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from oauth2_provider.models import get_access_token_model
+
+from portal.cds import scopes
+from portal.models import User
+from portal.notifications import absolute_url, send_templated_email
+
+from .. import access
+from ..models import AggregationSubGrant, DirectAccessApproval, DirectAccessEvent
+from ._common import AgreementError, not_found
+
+Action = DirectAccessEvent.Action
+Coverage = DirectAccessApproval.Coverage
+
+
+def _event(approval: DirectAccessApproval, action: str, by: User | None, detail: str = "") -> None:
+    DirectAccessEvent.objects.create(
+        approval=approval, action=action, actor_user=by, at=timezone.now(), detail=detail[:500]
+    )
+
+
+def _string_list(value, name: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+        raise AgreementError("invalid", f"{name}: give a list of texts.", fields={name: ["Give a JSON list of texts."]})
+    return [item.strip() for item in value]
+
+
+def check_approval(approval: DirectAccessApproval, *, premise_count: int | None = None) -> None:
+    """The rules an approval keeps (the admin form shows these as field errors). `premise_count`:
+    the premises chosen, for a list coverage (known before they are saved)."""
+    wanted = approval.scope.split()
+    direct = set(scopes.scope_ids(scopes.DIRECT))
+    if not wanted or not set(wanted) <= direct:
+        raise AgreementError(
+            "invalid", "Choose cds_query_* scopes only.", fields={"scope": [", ".join(sorted(direct))]}
+        )
+    client = approval.client
+    if client.third_party_id != approval.third_party_id:
+        raise AgreementError(
+            "invalid", "The client belongs to another third party.", fields={"client": ["Wrong company."]}
+        )
+    if client.allowed_scope_set & set(scopes.CONSENT_SCOPES) or not set(wanted) <= client.allowed_scope_set:
+        raise AgreementError(
+            "invalid",
+            "Choose the third party's direct-access client: it must hold these scopes and no consent scope.",
+            fields={"client": ["Not a direct-access client holding these scopes."]},
+        )
+    approval.postal_codes = _string_list(approval.postal_codes, "postal_codes")
+    approval.aggregation_numbers = _string_list(approval.aggregation_numbers, "aggregation_numbers")
+    approval.includes = _string_list(approval.includes, "includes")
+    unknown = set(approval.includes) - set(scopes.INCLUDES)
+    if unknown:
+        raise AgreementError("invalid", "Unknown include.", fields={"includes": [", ".join(sorted(unknown))]})
+    if approval.coverage == Coverage.POSTAL_CODES and not approval.postal_codes:
+        raise AgreementError("invalid", "Give the postal codes.", fields={"postal_codes": ["Required."]})
+    if approval.coverage == Coverage.PREMISES and premise_count == 0:
+        raise AgreementError("invalid", "Choose the premises.", fields={"premises": ["Required."]})
+    if not (approval.purpose or "").strip():
+        raise AgreementError("invalid", "Say why the access is given.", fields={"purpose": ["Required."]})
+    if approval.starts_at and approval.ends_at and approval.ends_at <= approval.starts_at:
+        raise AgreementError("invalid", "The end must be after the start.", fields={"ends_at": ["After the start."]})
+
+
+@transaction.atomic
+def save_approval(*, by: User, approval: DirectAccessApproval, changed: list[str] = ()) -> DirectAccessApproval:
+    """Staff approve direct access, or change an approval; either is recorded with who did it."""
+    if not by.is_staff:
+        raise AgreementError("forbidden", "Only MeterGate staff approve direct access.", status_code=403)
+    check_approval(approval)
+    created = approval.pk is None
+    if created:
+        approval.approved_by, approval.approved_at = by, timezone.now()
+    approval.save()
+    if created:
+        _event(approval, Action.APPROVED, by, f"{approval.scope} for {approval.client}: {approval.purpose}")
+    elif changed:
+        _event(approval, Action.CHANGED, by, f"Changed: {', '.join(changed)}.")
+    return approval
+
+
+@transaction.atomic
+def revoke_approval(*, by: User, approval: DirectAccessApproval, reason: str = "") -> DirectAccessApproval:
+    """Staff revoke: the client's tokens stop at once unless another live approval still holds them."""
+    approval = DirectAccessApproval.objects.select_for_update().get(pk=approval.pk)
+    if approval.status == DirectAccessApproval.Status.REVOKED:
+        raise AgreementError("already_revoked", "This approval is already revoked.", status_code=409)
+    now = timezone.now()
+    approval.status, approval.revoked_at, approval.revoked_by = DirectAccessApproval.Status.REVOKED, now, by
+    approval.revoke_reason = reason[:500]
+    approval.save()
+    _event(approval, Action.REVOKED, by, reason or "Revoked by staff.")
+    if not access.live_approvals(client=approval.client, at=now).exists():
+        get_access_token_model().objects.filter(application=approval.client).delete()
+    return approval
+
+
+# --- Sub-grants: aggregation consent asked of each customer of a group below the threshold --------
+
+
+def consent_answers(*, approval_ids, aggregation_number: str) -> tuple[set[int], set[int]]:
+    """(customers who consented, customers who declined) for this aggregation under these approvals."""
+    consented, declined = set(), set()
+    for customer_id, status in AggregationSubGrant.objects.filter(
+        approval_id__in=approval_ids, aggregation_number=aggregation_number
+    ).values_list("customer_id", "status"):
+        if status == AggregationSubGrant.Status.ACTIVE:
+            consented.add(customer_id)
+        elif status == AggregationSubGrant.Status.DECLINED:
+            declined.add(customer_id)
+    return consented, declined
+
+
+@transaction.atomic
+def request_sub_grants(
+    *, approval: DirectAccessApproval, aggregation_number: str, aggregation_name: str, members: dict[int, list[int]]
+) -> list[AggregationSubGrant]:
+    """Ask each customer of the group (customer id -> their premise ids in it) who was not asked yet
+    under this approval; each gets an e-mail with a link to answer. Idempotent."""
+    asked = set(
+        AggregationSubGrant.objects.filter(approval=approval, aggregation_number=aggregation_number).values_list(
+            "customer_id", flat=True
+        )
+    )
+    created = []
+    customers = User.objects.in_bulk([pk for pk in members if pk not in asked])
+    for customer_id, customer in customers.items():
+        sub_grant, made = AggregationSubGrant.objects.get_or_create(
+            approval=approval, aggregation_number=aggregation_number, customer=customer
+        )
+        if not made:  # asked meanwhile by a concurrent read
+            continue
+        sub_grant.premises.set(members[customer_id])
+        _ask(sub_grant, aggregation_name)
+        created.append(sub_grant)
+    if created:
+        _event(
+            approval,
+            Action.SUB_GRANTS_REQUESTED,
+            None,
+            f"{aggregation_number} is below the privacy threshold: {len(created)} customer(s) asked to consent.",
+        )
+    return created
+
+
+def _ask(sub_grant: AggregationSubGrant, aggregation_name: str) -> None:
+    approval = sub_grant.approval
+    send_templated_email(
+        to=sub_grant.customer.email,
+        template="agreements/direct/email/aggregation_consent",
+        context={
+            "sub_grant": sub_grant,
+            "third_party": approval.third_party,
+            "purpose": approval.purpose,
+            "aggregation_name": aggregation_name,
+            "answer_url": absolute_url(reverse("agreements:aggregation-consent", args=[sub_grant.token])),
+        },
+    )
+
+
+def sub_grant_for(*, by: User, token: str) -> AggregationSubGrant:
+    """The customer's own sub-grant behind an e-mail link (another customer's is not found)."""
+    sub_grant = (
+        AggregationSubGrant.objects.select_related("approval__third_party").filter(token=token, customer=by).first()
+        if by.is_authenticated
+        else None
+    )
+    if sub_grant is None:
+        raise not_found("consent request")
+    return sub_grant
+
+
+@transaction.atomic
+def answer_sub_grant(*, by: User, sub_grant: AggregationSubGrant, consent: bool) -> AggregationSubGrant:
+    """The customer consents to being counted in the aggregation, or declines (they may change
+    their mind later: the latest answer holds)."""
+    if sub_grant.customer_id != by.pk:
+        raise not_found("consent request")
+    sub_grant = AggregationSubGrant.objects.select_for_update().get(pk=sub_grant.pk)
+    status = AggregationSubGrant.Status.ACTIVE if consent else AggregationSubGrant.Status.DECLINED
+    if sub_grant.status == status:
+        return sub_grant
+    sub_grant.status, sub_grant.answered_at = status, timezone.now()
+    sub_grant.save()
+    _event(
+        sub_grant.approval,
+        Action.SUB_GRANT_CONSENTED if consent else Action.SUB_GRANT_DECLINED,
+        by,
+        f"{sub_grant.aggregation_number}: customer {by.pk}.",
+    )
+    return sub_grant
+
+
+def pending_sub_grants(customer: User):
+    """The aggregation consent requests a customer has not answered (for their portal pages)."""
+    return AggregationSubGrant.objects.filter(
+        customer=customer, status=AggregationSubGrant.Status.NEEDS_AUTHORIZATION
+    ).select_related("approval__third_party")
