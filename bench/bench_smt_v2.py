@@ -2,14 +2,25 @@
 interval reads) in one call, measured server-side (Django's test client in this process: the
 time of the whole request, token check, access gate for each ESIID, reads, 100-slot layout,
 access log and JSON rendering, without the network). Reuses the report benchmark's premises,
-agreements and reads (bench_reports: October 2026)."""
+agreements and reads (bench_reports: October 2026).
+
+The machine is shared, so besides wall time each run prints CPU seconds: this process's (Django:
+gate, layout, rendering) and the PostgreSQL backend's serving the connection (from /proc), whose
+sum is the server-side work whatever else the machine does. Then one run each of version A (every
+revision), CSV and Green Button XML answered at once."""
 
 import json
+import os
 import time
 
 ESIIDS = 100
 RUNS = 3
 BODY_DATES = {"startDate": "10/01/2026", "endDate": "10/31/2026"}
+VARIANTS = [
+    ("version A (JSON)", {"version": "A"}),
+    ("CSV at once", {"reportFormat": "CSV"}),
+    ("Green Button XML at once", {"reportFormat": "XML"}),
+]
 
 
 def _api_user(third_party):
@@ -25,6 +36,34 @@ def _api_user(third_party):
     ThirdPartyMembership.objects.get_or_create(user=user, defaults={"third_party": third_party, "role": "agent"})
     SmtApiUser.objects.get_or_create(user=user, defaults={"third_party": third_party})
     return user
+
+
+def _backend_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a local process; NaN when /proc does not show it."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _backend_pid() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def _timed(call):
+    """(answer, wall s, this process's CPU s, the PostgreSQL backend's CPU s: NaN if the request
+    did not keep one connection, e.g. past DATABASE_CONN_MAX_AGE)."""
+    pid = _backend_pid()
+    wall, cpu, database = time.perf_counter(), time.process_time(), _backend_cpu(pid)
+    answer = call()
+    wall, cpu, database = time.perf_counter() - wall, time.process_time() - cpu, _backend_cpu(pid) - database
+    return answer, wall, cpu, database if _backend_pid() == pid else float("nan")
 
 
 def main() -> None:
@@ -58,20 +97,30 @@ def main() -> None:
             "deliveryMode": "API",
             **BODY_DATES,
         }
-        for run in range(1, RUNS + 1):
-            started = time.perf_counter()
-            answer = client.post(
+
+        def call(**fields):
+            return client.post(
                 "/v2/15minintervalreads/",
-                json.dumps(body),
+                json.dumps({**body, **fields}),
                 content_type="application/json",
                 HTTP_AUTHORIZATION=f"Bearer {token}",
                 secure=True,
             )
-            seconds = time.perf_counter() - started
+
+        for run in range(1, RUNS + 1):
+            answer, seconds, cpu, database = _timed(call)
             entries = json.loads(answer.content)["energyData"]
             slots = sum(1 for entry in entries for value in entry["RD"].split(",") if value)
             print(
                 f"   run {run}: HTTP {answer.status_code}, {len(entries)} day entries, {slots:,} reads, "
-                f"{len(answer.content) / 1e6:.1f} MB JSON in {seconds:.2f} s ({slots / seconds:,.0f} reads/s)",
+                f"{len(answer.content) / 1e6:.1f} MB JSON in {seconds:.2f} s wall ({slots / seconds:,.0f} reads/s); "
+                f"CPU {cpu:.2f} s Django + {database:.2f} s PostgreSQL ({slots / (cpu + database):,.0f} reads/CPU-s)",
+                flush=True,
+            )
+        for label, fields in VARIANTS:
+            answer, seconds, cpu, database = _timed(lambda fields=fields: call(**fields))
+            print(
+                f"   {label}: HTTP {answer.status_code}, {len(answer.content) / 1e6:.1f} MB in {seconds:.2f} s wall; "
+                f"CPU {cpu:.2f} s Django + {database:.2f} s PostgreSQL",
                 flush=True,
             )
