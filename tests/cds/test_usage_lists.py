@@ -13,6 +13,8 @@ from tests.factories import DailyReadFactory, MonthlyReadFactory
 from tests.usage.tariff_factories import TariffFactory
 from usage.models import Series
 from usage.services import IntervalReading, load_interval_reads
+from usage.services.segment_values import Reads
+from usage.services.segments import in_time_order
 
 from .factories import (
     AggregationFactory,
@@ -377,3 +379,11 @@ def test_bill_sections_issued_together_for_one_contract_name_each_other(client_s
     assert sections[str(delivery.pk)]["related_billsections"] == [str(supply.pk)]
     assert sections[str(supply.pk)]["related_billsections"] == [str(delivery.pk)]
     assert sections[str(fee.pk)]["related_billsections"] == []  # no service contract of its own
+
+
+def test_reads_arriving_out_of_order_are_put_in_time_order():
+    reads = Reads(epochs=[1800, 0, 900, 0], series=[1, 2, 1, 1], whs=[3, 20, 2, 1], revisions=[7, 8, 9, 6])
+
+    ordered = in_time_order(reads)
+
+    assert ordered == Reads(epochs=[0, 0, 900, 1800], series=[1, 2, 1, 1], whs=[1, 20, 2, 3], revisions=[6, 8, 9, 7])

@@ -14,6 +14,7 @@ object every (price, Wh) pair, so a year's answer builds a few thousand small ob
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from ..models import Series
@@ -73,6 +74,48 @@ def cost_value(price: Decimal, wh: int) -> dict:
     return value
 
 
+class Reads(NamedTuple):
+    """A premise's quarter hours as parallel lists, in time order (consumption before generation)."""
+
+    epochs: list[int]
+    series: list[int]
+    whs: list[int]
+    revisions: list[int]
+
+
+class _Rows(dict):
+    """The Value Sets of quarter hours priced alike, built on first use and shared after: by Wh
+    (consumption only) or by (Wh in, Wh out). A year's answer then holds a few thousand Value Set
+    lists, not 35,040, which keeps the garbage collector out of the request."""
+
+    __slots__ = ("build", "prices")
+
+    def __init__(self, build, prices):
+        super().__init__()
+        self.build, self.prices = build, prices
+
+    def __missing__(self, key):
+        row = self[key] = self.build(self.prices, key)
+        return row
+
+
+def _consumption_row(prices, wh: int) -> list:
+    return [usage_value(wh), None if prices is None else cost_value(prices[0], wh)]
+
+
+def _bidirectional_row(prices, key: tuple) -> list:
+    wh_in, wh_out = key
+    row = [
+        None if wh_in is None else usage_value(wh_in),
+        None if wh_out is None else usage_value(-wh_out),
+        None if wh_in is None or wh_out is None else usage_value(wh_in - wh_out),
+    ]
+    if prices is not False:  # False: the segment is not priced (no cost formats)
+        row.append(None if prices is None or wh_in is None else cost_value(prices[0], wh_in))
+        row.append(None if prices is None or wh_out is None else cost_value(prices[1], -wh_out))
+    return row
+
+
 def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time.min, tzinfo=zone)
 
@@ -80,20 +123,41 @@ def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
 class Pricer:
     """Offtake and injection prices of quarter hours, fast: the prices of a local day's quarter
     hours depend only on the tariff in force that day, its weekday, month and length (TOU rules
-    speak weekdays, months and times of day), so each such day profile is priced once."""
+    speak weekdays, months and times of day), so each such day profile is priced once, and its
+    quarter hours share one Value Set table per price pair."""
 
     def __init__(self, timeline, time_zone: str):
         self.timeline = timeline
         self.zone = ZoneInfo(time_zone)
-        self.profiles: dict = {}
-        self.day_start = self.day_end = 0
-        self.profile: list = []
+        self.days: dict = {}
+        self.tables: dict = {}
 
-    def prices(self, epoch: int) -> tuple[Decimal, Decimal] | None:
-        """(offtake, injection) price per kWh of the quarter hour starting at `epoch`, or None."""
-        if not self.day_start <= epoch < self.day_end:
-            self._enter_day(epoch)
-        return self.profile[(epoch - self.day_start) // QUARTER]
+    def day(self, epoch: int, build) -> tuple[int, int, list]:
+        """(start, end, Value Set table of each quarter hour) of the local day holding `epoch`."""
+        day = datetime.fromtimestamp(epoch, self.zone).date()
+        start = int(_local_midnight(day, self.zone).timestamp())
+        end = int(_local_midnight(day + timedelta(days=1), self.zone).timestamp())
+        tariff = self.timeline.tariff_of_epoch(start)
+        # Without a TOU map a day's prices depend on its tariff and length only.
+        timed = tariff is not None and tariff.tou_map_id is not None
+        key = (tariff.pk if tariff else None, day.isoweekday() if timed else 0, day.month if timed else 0, end - start)
+        tables = self.days.get((build, key))
+        if tables is None:
+            price = self.timeline.price
+            profile = [
+                (offtake[1], price(moment, Series.GENERATION)[1])
+                if (offtake := price(moment, Series.CONSUMPTION))
+                else None
+                for moment in range(start, end, QUARTER)
+            ]
+            tables = self.days[(build, key)] = [self.table(build, prices) for prices in profile]
+        return start, end, tables
+
+    def table(self, build, prices) -> _Rows:
+        table = self.tables.get((build, prices))
+        if table is None:
+            table = self.tables[(build, prices)] = _Rows(build, prices)
+        return table
 
     def currency(self, start: datetime, end: datetime) -> str | None:
         """The currency of the tariffs in force in [start, end), or None when none is."""
@@ -109,61 +173,48 @@ class Pricer:
         priced = self.timeline.price(int(start.timestamp()), Series.CONSUMPTION)
         return None if priced is None else cost_value(priced[1], wh)
 
-    def _enter_day(self, epoch: int) -> None:
-        day = datetime.fromtimestamp(epoch, self.zone).date()
-        start = int(_local_midnight(day, self.zone).timestamp())
-        end = int(_local_midnight(day + timedelta(days=1), self.zone).timestamp())
-        tariff = self.timeline.tariff_of_epoch(start)
-        # Without a TOU map a day's prices depend on its tariff and length only.
-        timed = tariff is not None and tariff.tou_map_id is not None
-        key = (tariff.pk if tariff else None, day.isoweekday() if timed else 0, day.month if timed else 0, end - start)
-        profile = self.profiles.get(key)
-        if profile is None:
-            price = self.timeline.price
-            profile = self.profiles[key] = [
-                (offtake[1], price(moment, Series.GENERATION)[1])
-                if (offtake := price(moment, Series.CONSUMPTION))
-                else None
-                for moment in range(start, end, QUARTER)
-            ]
-        self.day_start, self.day_end, self.profile = start, end, profile
 
-
-def consumption_values(rows, start: int, count: int, pricer: Pricer | None, width: int) -> list:
-    """Value Sets of a segment without generation: `rows` are (epoch, series, Wh, revised) of
-    consumption in [start, start + count quarter hours). The hot loop of a year's answer."""
+def consumption_values(reads: Reads, first: int, last: int, start: int, count: int, pricer, width: int) -> list:
+    """Value Sets of a segment without generation, from `reads[first:last]` (its quarter hours
+    from `start`). The hot loop of a year's answer: one table look-up per quarter hour."""
     values = [[None] * width] * count
-    usage = _USAGE.get
-    prices = pricer.prices if pricer else None
-    for epoch, _series, wh, _revised in rows:
-        value = usage(wh) or usage_value(wh)
-        if prices is None:
-            values[(epoch - start) // QUARTER] = [value]
-            continue
-        priced = prices(epoch)
-        values[(epoch - start) // QUARTER] = [value, None if priced is None else cost_value(priced[0], wh)]
+    epochs, whs = reads.epochs, reads.whs
+    if pricer is None:
+        table = _Rows(lambda _prices, wh: [usage_value(wh)], None)
+        for index in range(first, last):
+            values[(epochs[index] - start) // QUARTER] = table[whs[index]]
+        return values
+    day_start = day_end = 0
+    tables: list = []
+    for index in range(first, last):
+        epoch = epochs[index]
+        if not day_start <= epoch < day_end:
+            day_start, day_end, tables = pricer.day(epoch, _consumption_row)
+        slot = (epoch - day_start) // QUARTER
+        values[(epoch - start) // QUARTER] = tables[slot][whs[index]]
     return values
 
 
-def bidirectional_values(rows, start: int, count: int, pricer: Pricer | None, width: int) -> list:
+def bidirectional_values(reads: Reads, first: int, last: int, start: int, count: int, pricer, width: int) -> list:
     """Value Sets of a segment with generation: forward, reverse (negative), net, and their costs.
     A quarter hour missing one series has that value and net null."""
     consumed, generated = [None] * count, [None] * count
-    for epoch, series, wh, _revised in rows:
-        (consumed if series == Series.CONSUMPTION else generated)[(epoch - start) // QUARTER] = wh
+    for index in range(first, last):
+        slot = (reads.epochs[index] - start) // QUARTER
+        (consumed if reads.series[index] == Series.CONSUMPTION else generated)[slot] = reads.whs[index]
     values = [[None] * width] * count
-    for index in range(count):
-        wh_in, wh_out = consumed[index], generated[index]
+    unpriced = _Rows(_bidirectional_row, False)
+    day_start = day_end = 0
+    tables: list = []
+    for slot in range(count):
+        wh_in, wh_out = consumed[slot], generated[slot]
         if wh_in is None and wh_out is None:
             continue
-        row = [
-            None if wh_in is None else usage_value(wh_in),
-            None if wh_out is None else usage_value(-wh_out),
-            None if wh_in is None or wh_out is None else usage_value(wh_in - wh_out),
-        ]
-        if pricer is not None:
-            priced = pricer.prices(start + index * QUARTER)
-            row.append(None if priced is None or wh_in is None else cost_value(priced[0], wh_in))
-            row.append(None if priced is None or wh_out is None else cost_value(priced[1], -wh_out))
-        values[index] = row
+        if pricer is None:
+            values[slot] = unpriced[(wh_in, wh_out)]
+            continue
+        epoch = start + slot * QUARTER
+        if not day_start <= epoch < day_end:
+            day_start, day_end, tables = pricer.day(epoch, _bidirectional_row)
+        values[slot] = tables[(epoch - day_start) // QUARTER][(wh_in, wh_out)]
     return values
