@@ -174,7 +174,11 @@ def test_every_advertised_api_answers_by_the_rules(world):
         assert set(item["related_meterdevices"]) <= ids["meter_devices"]
         assert set(item["related_servicecontracts"]) <= ids["service_contracts"]
         assert set(item["related_billsections"]) <= ids["bill_sections"]
-    assert any(item["related_billsections"] for item in seen["usage_segments"])
+    # Filtering usage segments by a bill section keeps exactly the segments that name it.
+    section_id = next(pk for item in seen["usage_segments"] for pk in item["related_billsections"])
+    by_section = walk(f"{advertised['cds_usagesegments_api']}?cds_billsection_ids={section_id}", token)
+    naming = [item for item in seen["usage_segments"] if section_id in item["related_billsections"]]
+    assert [item["cds_usagesegment_id"] for item in by_section] == [item["cds_usagesegment_id"] for item in naming]
     for item in seen["accounts"]:
         assert item["cds_account_parent"] in ids["accounts"] | {None}
     for item in seen["aggregations"]:
