@@ -15,8 +15,7 @@ after_range (past the agreement's end), not_occupant (customers).
 
 Direct access (`cds_query_*` scopes, no customer) has its counterpart at the end: a client reads a
 data set of a premise when one of its live staff approvals holds that scope and covers the premise
-(`direct_premises`, `may_read_direct`). Refusal codes: no_approval, approval_ended, wrong_scope,
-other_premise.
+(`direct_premises`); without one, the token endpoint refuses the token (`live_approvals`).
 """
 
 from collections import defaultdict
@@ -256,21 +255,3 @@ def direct_premises(*, client, scope: str, at=None, approvals=None):
             return Premise.objects.all()
         condition |= Q(pk__in=approval_premises(approval).values("pk"))
     return Premise.objects.filter(condition)
-
-
-def may_read_direct(*, client, scope: str, premise: Premise, at=None) -> Decision:
-    """May the direct-access `client` read the `scope` data set of `premise` now?"""
-    at = at or timezone.now()
-    approvals = DirectAccessApproval.objects.filter(client=client)
-    if not approvals.exists():
-        return _refuse("no_approval", "Direct access needs an approval by MeterGate staff.")
-    live = list(live_approvals(client=client, at=at))
-    if not live:
-        return _refuse(
-            "approval_ended", "Your direct-access approval is not in force (revoked, expired or not started)."
-        )
-    if not any(scope in approval.scope_set for approval in live):
-        return _refuse("wrong_scope", f"Your direct-access approval does not cover {scope}.")
-    if not direct_premises(client=client, scope=scope, approvals=live).filter(pk=premise.pk).exists():
-        return _refuse("other_premise", "Your direct-access approval does not cover this service point.")
-    return Decision(True, "allowed", "")

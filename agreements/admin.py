@@ -16,6 +16,7 @@ from .models import (
     DirectAccessApproval,
     DirectAccessEvent,
     DirectAccessRead,
+    DirectAccessToken,
     ExtensionRequest,
     GrantCode,
     GrantToken,
@@ -293,3 +294,10 @@ class DirectAccessReadAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_select_related = ("approval", "premise")
     date_hierarchy = "at"
     readonly_fields = [field.name for field in DirectAccessRead._meta.fields]
+
+
+@admin.register(DirectAccessToken)
+class DirectAccessTokenAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("access_token", "authorization_details")
+    search_fields = ("access_token__application__client_id",)
+    readonly_fields = ("access_token", "authorization_details")

@@ -24,7 +24,7 @@ from meters.models import BillingAccount, Occupancy, Premise
 from portal.cds import scopes
 
 from . import access
-from .models import OAuthGrant
+from .models import DirectAccessToken, OAuthGrant
 from .services import grants as grant_services
 
 # API -> (scope types that open it, the object include that adds it)
@@ -192,10 +192,12 @@ class DirectReach(Reach):
 
     direct = True
 
-    def __init__(self, token_scopes: set, client):
+    def __init__(self, token_scopes: set, client, details: list[dict] = ()):
         super().__init__(token_scopes=token_scopes)
         self.client = client
         self.approvals = list(access.live_approvals(client=client))
+        # The token's own preselections, per scope: they narrow within the approvals.
+        self.entries = {entry["type"]: entry for entry in details if isinstance(entry, dict) and "type" in entry}
 
     def for_api(self, api: str) -> list[Share]:
         return []
@@ -212,7 +214,8 @@ class DirectReach(Reach):
         if api in AGGREGATED or not self.opens(api):
             return Premise.objects.none().values("pk")
         scope = next(iter(DIRECT_OPENERS[api]))
-        return access.direct_premises(client=self.client, scope=scope, approvals=self.approvals).values("pk")
+        premises = access.direct_premises(client=self.client, scope=scope, approvals=self.approvals)
+        return _preselected(premises, self.entries.get(scope, {})).values("pk")
 
     def includes(self, api: str, flag: str) -> bool:
         return any(flag in approval.includes for approval in self.approvals_for(api))
@@ -227,10 +230,36 @@ class DirectReach(Reach):
         )
 
     def aggregation_numbers(self, api: str) -> set[str]:
-        return {str(number) for approval in self.approvals_for(api) for number in approval.aggregation_numbers}
+        approved = {str(number) for approval in self.approvals_for(api) for number in approval.aggregation_numbers}
+        for scope in DIRECT_OPENERS[api] & self.token_scopes:
+            wanted = self.entries.get(scope, {}).get("aggregation_numbers")
+            if wanted is not None and scopes.ALL not in wanted:
+                approved &= set(map(str, wanted))
+        return approved
 
     def usage_windows(self, api: str, *, kind: str, start: datetime, end: datetime) -> dict[int, list]:
         return {}
+
+
+def _preselected(premises, entry: dict):
+    """`premises` narrowed by a direct token's preselections (`_all`, `_include_future` and null
+    leave them as they are)."""
+    for name in ("servicepoint_numbers", "meter_numbers", "account_numbers"):
+        values = entry.get(name)
+        if values is None or scopes.ALL in values:
+            continue
+        wanted = set(values) - {scopes.INCLUDE_FUTURE}
+        if not wanted and scopes.INCLUDE_FUTURE in values:
+            continue
+        if name == "servicepoint_numbers":
+            premises = premises.filter(esiid__in=wanted)
+        elif name == "meter_numbers":
+            premises = premises.filter(pk__in=Premise.objects.filter(meters__meter_number__in=wanted).values("pk"))
+        else:
+            premises = premises.filter(
+                pk__in=Occupancy.objects.current().filter(account_number__in=wanted).values("premise_id")
+            )
+    return premises
 
 
 def reach_of(access_token) -> Reach:
@@ -238,7 +267,9 @@ def reach_of(access_token) -> Reach:
     direct-access token (no grant) reaches what its client's live approvals cover."""
     token_scopes = set((access_token.scope or "").split())
     if token_scopes & set(scopes.scope_ids(scopes.DIRECT)) and not grant_services.token_grants(access_token):
-        return DirectReach(token_scopes=token_scopes, client=access_token.application)
+        stored = DirectAccessToken.objects.filter(access_token=access_token).first()
+        details = stored.authorization_details if stored else []
+        return DirectReach(token_scopes=token_scopes, client=access_token.application, details=details)
     reach = Reach(token_scopes=token_scopes)
     now = timezone.now()
     for grant in grant_services.token_grants(access_token):

@@ -361,6 +361,7 @@ from .models_grants import (  # noqa: E402,F401
     DirectAccessApproval,
     DirectAccessEvent,
     DirectAccessRead,
+    DirectAccessToken,
     GrantCode,
     GrantToken,
     OAuthGrant,

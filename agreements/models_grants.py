@@ -224,3 +224,16 @@ class DirectAccessRead(models.Model):
 
     def __str__(self):
         return f"{self.approval} read {self.data_set} of {self.premise_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class DirectAccessToken(models.Model):
+    """The authorization details a direct-access token was issued with: its preselections narrow
+    what it reads within the client's approvals (they never widen it)."""
+
+    access_token = models.OneToOneField(
+        settings.OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL, on_delete=models.CASCADE, related_name="direct_access"
+    )
+    authorization_details = models.JSONField(default=list, blank=True)
+
+    def __str__(self):
+        return f"Direct-access details of {self.access_token}"

@@ -26,7 +26,7 @@ from portal.cds.metadata import ESPI_CONSENT_SCOPE
 from portal.oauth_validators import CredentialValidator
 
 from . import access
-from .models import OAuthGrant
+from .models import DirectAccessToken, OAuthGrant
 from .services import grants
 
 DIRECT_SCOPES = frozenset(scopes.scope_ids(scopes.DIRECT))
@@ -68,8 +68,10 @@ class GrantValidator(CredentialValidator):
         direct = set(scopes_asked) & DIRECT_SCOPES
         if request.grant_type == "client_credentials" and direct:
             approvals = self._approvals_for(client, direct)
+            request.cds_direct_grant_ids = [approval.number for approval in approvals if approval.scope_set & direct]
+            request.cds_direct_details = self._direct_details(request, scopes_asked)
             if "cds_query_usage" in direct:
-                self._check_query_usage(request, scopes_asked, approvals)
+                self._check_query_usage(request.cds_direct_details, approvals)
         if request.grant_type == "client_credentials" and scopes.GRANT_ADMIN in scopes_asked:
             grant = self._grant_for_admin(client, request)
             request.cds_grant_ids = [grant.pk]
@@ -88,13 +90,18 @@ class GrantValidator(CredentialValidator):
             raise errors.InvalidScopeError(description=f"Your direct-access approval does not cover {missing}.")
         return approvals
 
-    def _check_query_usage(self, request, scopes_asked, approvals) -> None:
-        """A direct-access usage token names the aggregations it reads (WG3-01 §3.7): without
-        `aggregation_numbers`, or with one no approval lists, the token request is refused."""
+    @staticmethod
+    def _direct_details(request, scopes_asked) -> list[dict]:
+        """The token's own preselections (checked against the scope catalogue); kept with the token."""
         try:
-            details = rar.parse(getattr(request, "authorization_details", None), allowed_types=set(scopes_asked))
+            return rar.parse(getattr(request, "authorization_details", None), allowed_types=set(scopes_asked))
         except CdsError as error:
             raise _grant_admin_error(error.message) from error
+
+    @staticmethod
+    def _check_query_usage(details: list[dict], approvals) -> None:
+        """A direct-access usage token names the aggregations it reads (WG3-01 §3.7): without
+        `aggregation_numbers`, or with one no approval lists, the token request is refused."""
         entry = next((item for item in details if item["type"] == "cds_query_usage"), None)
         if entry is None or not entry.get("aggregation_numbers"):
             raise _grant_admin_error(
@@ -165,6 +172,15 @@ class GrantValidator(CredentialValidator):
             # A Grant Admin token reaches the grant's enabled scope (WG1-02 §3.3.2).
             token["scope"] = admin_scope
         super()._save_bearer_token(token, request, *args, **kwargs)
+        direct_grant_ids = getattr(request, "cds_direct_grant_ids", None)
+        if direct_grant_ids:
+            # The staff approvals are the grants a direct-access token reads under (WG1-02 fork).
+            token["cds_grant_ids"] = direct_grant_ids
+            details = request.cds_direct_details
+            access_token = self.issued_access_token(token)
+            if access_token is not None:
+                DirectAccessToken.objects.create(access_token=access_token, authorization_details=details)
+            token["authorization_details"] = details
         grant_ids = getattr(request, "cds_grant_ids", None)
         if not grant_ids:
             return

@@ -8,7 +8,14 @@ from django.utils import timezone
 
 from meters.validators import normalize_mac
 
-from .models import Agreement, AgreementEvent, AgreementInvitation, AgreementType, ExtensionRequest
+from .models import (
+    AggregationSubGrant,
+    Agreement,
+    AgreementEvent,
+    AgreementInvitation,
+    AgreementType,
+    ExtensionRequest,
+)
 
 
 def agreements_for_customer(customer, *, q: str = "") -> QuerySet[Agreement]:
@@ -100,3 +107,10 @@ def third_party_actions(agreement: Agreement, pending: ExtensionRequest | None) 
         elif pending.resent_at is None and pending.expires_at > timezone.now():
             actions.add("resend_extension")
     return actions
+
+
+def pending_aggregation_consents_for_customer(customer):
+    """Aggregation consent requests (direct-access sub-grants) the customer has not answered."""
+    return AggregationSubGrant.objects.filter(
+        customer=customer, status=AggregationSubGrant.Status.NEEDS_AUTHORIZATION
+    ).select_related("approval__third_party")

@@ -62,6 +62,7 @@ class UsageSegmentListView(GrantedListView):
                 after=after,
                 before=before,
                 approvals=reach.approvals_for(self.api),
+                approved_numbers=reach.aggregation_numbers(self.api),
             )
         wanted = set(paging.id_list(request, "cds_usagesegment_ids") or []) or None
         premises = self.premises(request, reach)

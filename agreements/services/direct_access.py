@@ -195,10 +195,3 @@ def answer_sub_grant(*, by: User, sub_grant: AggregationSubGrant, consent: bool)
         f"{sub_grant.aggregation_number}: customer {by.pk}.",
     )
     return sub_grant
-
-
-def pending_sub_grants(customer: User):
-    """The aggregation consent requests a customer has not answered (for their portal pages)."""
-    return AggregationSubGrant.objects.filter(
-        customer=customer, status=AggregationSubGrant.Status.NEEDS_AUTHORIZATION
-    ).select_related("approval__third_party")

@@ -63,6 +63,7 @@ def agreement_list(request):
             "query": query_without_page(request),
             "invitations": selectors.pending_invitations_for_customer(request.user),
             "extension_requests": selectors.pending_extension_requests_for_customer(request.user),
+            "aggregation_consents": selectors.pending_aggregation_consents_for_customer(request.user),
         },
     )
 

@@ -30,9 +30,11 @@ def approve(client_set, scope: str, *, premises=(), **fields) -> DirectAccessApp
     return approval
 
 
-def direct_token(client_set, scope: str, **entry) -> dict:
-    """A client-credentials token for `scope`; `entry` fields go in a cds_query_usage entry."""
-    details = [{"type": item, **entry} for item in scope.split() if item == "cds_query_usage"]
+def direct_token(client_set, scope: str, details: list | None = None, **entry) -> dict:
+    """A client-credentials token for `scope`; `entry` fields go in a cds_query_usage entry, or
+    `details` are the authorization details as given."""
+    if details is None:
+        details = [{"type": item, **entry} for item in scope.split() if item == "cds_query_usage"]
     return client_set.token(
         client_set.client(scopes.DIRECT), scope, **({"authorization_details": json.dumps(details)} if details else {})
     )

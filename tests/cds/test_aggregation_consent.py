@@ -119,3 +119,14 @@ def test_the_consent_page_asks_an_anonymous_visitor_to_log_in(small_group):
 
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('login')}?next=%2Fagreements%2Faggregation-consent%2F{sub_grant.token}%2F"
+
+
+def test_the_customer_finds_the_request_on_their_agreements_page_until_answered(small_group):
+    sub_grant = AggregationSubGrant.objects.first()
+    browser = Client()
+    browser.force_login(sub_grant.customer)
+    link = f"/agreements/aggregation-consent/{sub_grant.token}/"
+
+    assert link in browser.get("/agreements/").content.decode()
+    answer(sub_grant, "consent")
+    assert link not in browser.get("/agreements/").content.decode()

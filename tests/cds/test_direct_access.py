@@ -172,9 +172,10 @@ DATA_SETS = [
 @pytest.mark.parametrize(("scope", "path", "id_field", "id_of"), DATA_SETS, ids=[row[0] for row in DATA_SETS])
 def test_a_direct_token_reads_exactly_the_approved_premises_data_set(client_set, scope, path, id_field, id_of):
     inside, outside = _objects()
-    approve(client_set, scope, premises=[inside[0].premise])
+    approval = approve(client_set, scope, premises=[inside[0].premise])
     token = direct_token(client_set, scope)
     assert token["status"] == 200, token
+    assert token["cds_grant_ids"] == [approval.number]
 
     response = Client().get(f"/api/v1/cds/{path}/", **bearer(token["access_token"]))
 
@@ -196,6 +197,35 @@ def test_a_postal_code_approval_covers_the_premises_there_only(client_set):
     response = Client().get("/api/v1/cds/service-points/", **bearer(token["access_token"]))
 
     assert [item["cds_servicepoint_id"] for item in response.json()["service_points"]] == [str(inside.premise.pk)]
+
+
+def test_the_tokens_preselections_narrow_within_the_approval_and_never_widen_it(client_set):
+    first, second, outside = billed_customer(), billed_customer(), billed_customer()
+    approve(client_set, "cds_query_service_points", premises=[first.premise, second.premise])
+    wanted = [first.premise.esiid, outside.premise.esiid]
+    token = direct_token(
+        client_set,
+        "cds_query_service_points",
+        details=[{"type": "cds_query_service_points", "servicepoint_numbers": wanted}],
+    )
+    assert token["authorization_details"] == [{"type": "cds_query_service_points", "servicepoint_numbers": wanted}]
+
+    response = Client().get("/api/v1/cds/service-points/", **bearer(token["access_token"]))
+
+    assert [item["cds_servicepoint_id"] for item in response.json()["service_points"]] == [str(first.premise.pk)]
+
+
+def test_a_usage_token_reads_only_the_aggregations_it_named(client_set, settings):
+    settings.CDS_AGGREGATION_MIN_CUSTOMERS = 3
+    settings.CDS_AGGREGATION_MAX_SHARE = 50
+    named, _ = neighbourhood(3)
+    other, _ = neighbourhood(3, postal_code="78703")
+    approve(client_set, "cds_query_usage", aggregation_numbers=[named.number, other.number])
+    token = direct_token(client_set, "cds_query_usage", aggregation_numbers=[named.number])
+
+    response = Client().get(USAGE, {"aggregation_numbers": other.number, **PERIOD}, **bearer(token["access_token"]))
+
+    assert response.status_code == 403 and response.json()["error"]["code"] == "other_aggregation"
 
 
 def test_optional_fields_appear_only_when_the_approval_includes_them(client_set):

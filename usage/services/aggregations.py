@@ -207,18 +207,26 @@ def approval_status(approval, at: datetime | None = None) -> str:
 
 
 def aggregated_segments(
-    *, numbers: list[str] | None, after: datetime, before: datetime, approvals: list = ()
+    *,
+    numbers: list[str] | None,
+    after: datetime,
+    before: datetime,
+    approvals: list = (),
+    approved_numbers: set[str] | None = None,
 ) -> list[dict]:
     """Direct access (`cds_query_usage`): the summed monthly usage of the aggregations `numbers`
-    (each one an approval lists), as CDS usage segments, each only when it meets the privacy
-    threshold over the period; below it, its customers are asked for consent (sub-grants)."""
+    (each one `approved_numbers` holds: by default, those the approvals list), as CDS usage
+    segments, each only when it meets the privacy threshold over the period; below it, its
+    customers are asked for consent (sub-grants)."""
     if not numbers:
         raise CdsError(
             "aggregation_numbers_required",
             "Direct access reads usage summed over aggregations: give aggregation_numbers.",
             fields={"aggregation_numbers": ["Required."]},
         )
-    approved = {str(number) for approval in approvals for number in approval.aggregation_numbers}
+    approved = approved_numbers
+    if approved is None:
+        approved = {str(number) for approval in approvals for number in approval.aggregation_numbers}
     outside = sorted(set(numbers) - approved)
     if outside:
         raise CdsError(
