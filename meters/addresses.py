@@ -2,8 +2,9 @@
 
 A premise's address is `{street address}, {city}, {state} {postal code}` (the service point
 address the CDS lists show). A typical address (its street starts with a house number) is
-normalised: postal abbreviations spelled out (`St` street, `Ave` avenue, `#` unit, `N` north, ...;
-`ABBREVIATIONS`), lower case, one `, ` between segments, single spaces. An atypical one (a
+normalised: the street address's postal abbreviations spelled out (`St` street, `Ave` avenue, `#`
+unit, `N` north, ...; `ABBREVIATIONS`; city and state stay as written), lower case, one `, `
+between segments, single spaces. An atypical one (a
 description such as "Pump station, FM 5555") is only lower-cased and its whitespace collapsed.
 
 A client's value is normalised the atypical way (lower case, line breaks to spaces, whitespace
@@ -70,15 +71,15 @@ def _expanded(word: str) -> str:
 
 def normalized_address(premise) -> str:
     """The premise's address normalised (typical or atypical, as the module docstring says)."""
-    raw = full_address(premise)
     if not premise.service_address.strip()[:1].isdigit():
-        return normalized_input(raw)
-    segments = []
-    for segment in re.split(r"[,\n]", raw.lower()):
-        words = [_expanded(word) for word in segment.split()]
-        if words:
-            segments.append(" ".join(words))
-    return ", ".join(segments)
+        return normalized_input(full_address(premise))
+    segments = [
+        " ".join(_expanded(word) for word in segment.split())
+        for segment in re.split(r"[,\n]", premise.service_address.lower())
+    ]
+    locality = " ".join(part for part in (premise.state, premise.postal_code) if part)
+    segments += [normalized_input(part) for part in (premise.city, locality)]
+    return ", ".join(segment for segment in segments if segment)
 
 
 def premises_at(premises, values: list[str]) -> set[int]:

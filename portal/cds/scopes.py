@@ -159,14 +159,15 @@ CONSENT_FIELDS = (
         "addresses",
         "Preselected addresses",
         "Only the service points at these addresses are offered (consent scopes only). A service point's "
-        "address is `{street address}, {city}, {state} {postal code}`, normalised: postal abbreviations "
-        "spelled out (St street, Ave avenue, Blvd boulevard, Rd road, Dr drive, Ln lane, Ct court, Pl place, "
-        "Pkwy parkway, Hwy highway, Apt apartment, Ste suite, # unit, N/S/E/W north/south/east/west, ...), "
-        "lower case, single spaces; the state stays its two-letter code. Your value is only lower-cased and its "
-        'whitespace collapsed, so send abbreviations spelled out: "100 Congress Avenue Unit 4, Austin, TX 78701" '
-        'matches the address on record as "100 Congress Ave #4", Austin, TX 78701. An address with no house '
-        "number (e.g. a pump station) is matched as written, lower-cased. A value matching no service point, or "
-        f"several, matches none. `{ALL}` offers all. Null: no preselection.",
+        "address is `{street address}, {city}, {state} {postal code}`, normalised: the street address's "
+        "postal abbreviations spelled out (St street, Ave avenue, Blvd boulevard, Rd road, Dr drive, Ln lane, "
+        "Ct court, Pl place, Pkwy parkway, Hwy highway, Apt apartment, Ste suite, # unit, N/S/E/W "
+        "north/south/east/west, ...), lower case, single spaces; city and state stay as written. Your value is "
+        "only lower-cased and its whitespace collapsed, so send abbreviations spelled out: "
+        '"100 Congress Avenue Unit 4, Austin, TX 78701" matches the address on record as "100 Congress Ave #4", '
+        "Austin, TX 78701. An address with no house number (e.g. a pump station) is matched as written, "
+        f"lower-cased. A value matching no service point, or several, matches none. `{ALL}` offers all. "
+        "Null: no preselection.",
         "string_list_or_null",
         maximum=20000,
         minimum=0,

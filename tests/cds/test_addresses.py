@@ -147,3 +147,9 @@ def test_a_grant_covering_two_service_points_reads_only_the_one_its_addresses_na
 
     assert [item["cds_servicepoint_id"] for item in points] == [str(home.premise.pk)]
     assert [item["cds_meterdevice_id"] for item in meters] == [str(home.meter.pk)]
+
+
+def test_only_the_street_address_has_its_abbreviations_spelled_out():
+    premise = PremiseFactory(service_address="12 N Main St", city="St. Paul", state="MN", postal_code="55101")
+
+    assert normalized_address(premise) == "12 north main street, st. paul, mn 55101"
