@@ -7,8 +7,9 @@ quirk: 5.77 M rows), then measures in fresh processes:
   the peak RSS of each (memory must not grow with the file);
 - the CPU time per read of the loading process and of its PostgreSQL server process (from /proc):
   on a machine shared with other work, wall-clock rates vary with that work; CPU per read does not;
-- reads/s of loading the big file again (every read unchanged: the upsert path);
-- reads/s of parsing alone (no database), the Python side's ceiling;
+- reads/s and CPU per read of loading the big file again (every read unchanged: the upsert path);
+- reads/s of parsing alone (no database; into binary COPY rows, as the PostgreSQL load parses), the
+  Python side's ceiling;
 - the same load done the plain Django way (csv + datetime + Decimal + bulk_create with
   update_conflicts) on a 20-premise sample, extrapolated;
 - bytes per stored interval read: table + indexes of the partitions / rows, loaded as one file, and
@@ -161,7 +162,7 @@ def _parse_only(path: Path) -> int:
         parser = detect_format(header)(header, directory=PremiseDirectory(), received_at=timezone.now())
         for batch, first_number, _size in read_batches(stream, 100_000, 2):
             parser.prefetch(batch)
-            lines += len(parser.parse(batch, first_number).rows)
+            lines += parser.parse_packed(batch, first_number).count
     return lines
 
 
@@ -351,7 +352,8 @@ def main() -> None:
             assert again["unchanged"] == large_lines and again["loaded"] == 0, again
             print(
                 f"   same file again, every read unchanged (upsert path): {again['seconds']:.1f} s, "
-                f"{_rate(again):,.0f} reads/s",
+                f"{_rate(again):,.0f} reads/s; CPU per read {again['python_cpu'] / again['lines'] * 1e6:.2f} µs "
+                f"in Python, {again['server_cpu'] / again['lines'] * 1e6:.2f} µs in PostgreSQL",
                 flush=True,
             )
             parsing = run_child("parse", str(large))

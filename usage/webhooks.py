@@ -10,7 +10,7 @@ from meters.models import Premise
 from portal.webhooks.events import Event
 from portal.webhooks.services import anyone_listens, emit
 
-from .ingest.common import from_epoch
+from .ingest.common import ParsedBatch, from_epoch
 from .ingest.loader import LoadCounts
 
 
@@ -18,16 +18,12 @@ def _moment(value):
     return value if isinstance(value, date) else from_epoch(value)  # interval starts are epoch seconds
 
 
-def new_data(kind: str, rows: list[tuple], counts: LoadCounts) -> None:
-    """`rows` are the batch's parsed rows: premise id first, then the first key column (an interval
-    start, a read date, a billing period's start)."""
-    if not rows or not (counts.loaded or counts.revised) or not anyone_listens(Event.USAGE_AVAILABLE):
+def new_data(kind: str, batch: ParsedBatch, counts: LoadCounts) -> None:
+    """`batch` is the parsed batch just loaded; its spans (premise id -> first and last interval start,
+    read date or billing period's start) are worked out only when someone listens."""
+    if not (counts.loaded or counts.revised) or not anyone_listens(Event.USAGE_AVAILABLE):
         return
-    spans: dict[int, tuple] = {}
-    for row in rows:
-        premise_id, key = row[0], row[1]
-        first, last = spans.get(premise_id, (key, key))
-        spans[premise_id] = (min(first, key), max(last, key))
+    spans = batch.spans
     covered = (
         Agreement.premises.through.objects.filter(
             premise_id__in=list(spans),

@@ -231,11 +231,9 @@ def test_new_data_meeting_a_read_written_behind_the_loaders_back_falls_back_to_t
     assert [read.wh for read in IntervalRead.objects.filter(premise=premise).order_by("interval_start")] == [50, 150]
 
 
-def test_premise_ranges_of_a_batch_and_whether_it_ascends():
+def test_premise_ranges_of_a_batch_in_any_order():
     from usage.ingest.postgres import premise_ranges
 
-    ascending = [(1, 900, 1, 0, False, 0, None, 2), (1, 900, 2, 0, False, 0, None, 3), (2, 0, 1, 0, False, 0, None, 4)]
-    shuffled = [ascending[2], ascending[0], ascending[1], ascending[0]]
+    rows = [(1, 1800, 1, 0, False, 0, None, 2), (2, 0, 1, 0, False, 0, None, 3), (1, 900, 2, 0, False, 0, None, 4)]
 
-    assert premise_ranges(ascending) == ({1: (900, 900), 2: (0, 0)}, True)
-    assert premise_ranges(shuffled) == ({1: (900, 900), 2: (0, 0)}, False)
+    assert premise_ranges(rows) == {1: (900, 1800), 2: (0, 0)}

@@ -11,10 +11,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
+from itertools import islice
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from meters.models import Premise
 from meters.validators import ESIID_PATTERN, normalize_esiid
+
+from .copy_rows import PackedRows, widen
 
 EARLIEST_USAGE_DATE = date(2000, 1, 1)
 MAX_WH = 2_147_483_647  # the interval table's integer column
@@ -33,6 +36,21 @@ class ParsedBatch:
     rejections: list[Rejection] = field(default_factory=list)
     skipped: int = 0  # lines that carry no data (blank lines, intervals the file marks as missing)
     months: set[date] = field(default_factory=set)  # UTC months of interval starts first seen here
+    packed: PackedRows | None = None  # the rows already in binary COPY form instead (`parse_packed`)
+
+    @property
+    def count(self) -> int:
+        return self.packed.count if self.packed is not None else len(self.rows)
+
+    @property
+    def spans(self) -> dict:
+        """premise id -> (first, last) value of the first key column (interval start, read date, ...)."""
+        if self.packed is not None:
+            return self.packed.spans
+        spans: dict = {}
+        for row in self.rows:
+            widen(spans, row[0], row[1], row[1])
+        return spans
 
 
 class LineError(ValueError):
@@ -41,16 +59,11 @@ class LineError(ValueError):
 
 def read_batches(stream, size: int, first_line: int) -> Iterator[tuple[list[str], int, int]]:
     """Yield (lines, number of the first line, characters read) for each run of `size` lines."""
-    lines: list[str] = []
+    stream = iter(stream)
     number = first_line
-    for line in stream:
-        lines.append(line)
-        if len(lines) >= size:
-            yield lines, number, sum(map(len, lines))
-            number += len(lines)
-            lines = []
-    if lines:
+    while lines := list(islice(stream, size)):
         yield lines, number, sum(map(len, lines))
+        number += len(lines)
 
 
 def split_quoted(line: str, delimiter: str) -> list[str]:
@@ -147,7 +160,8 @@ class ZoneClock:
     """Local wall-clock arithmetic in one time zone, with caches that parsers fill on first use.
 
     `slots` maps a parser's raw time fields to the epoch of an interval start (valid and unambiguous
-    ones only); `revisions` maps raw revision stamps to their epoch.
+    ones only), `pieces` the same fields to (binary COPY value, epoch); `revisions` maps raw revision
+    stamps to their epoch.
     """
 
     def __init__(self, zone_name: str):
@@ -157,6 +171,7 @@ class ZoneClock:
             raise LineError(f"the premise's time zone {zone_name!r} is unknown") from error
         self.name = zone_name
         self.slots: dict = {}
+        self.pieces: dict = {}
         self.revisions: dict = {}
 
     def epoch(self, day: date, minute: int, fold: int = 0) -> int:

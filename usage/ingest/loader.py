@@ -31,6 +31,8 @@ def loader_for(kind: str, *, replaced_at: datetime):
 
 
 class PlainLoader:
+    packs = False  # takes row tuples only
+
     def __init__(self, target: Target, *, replaced_at: datetime):
         self.target = target
         self.replaced_at = replaced_at

@@ -2,53 +2,32 @@
 
 Every batch first locks its premises (advisory locks, in one order) and asks which of them already
 have reads in the batch's time range. Then:
-- none has, and the batch's keys strictly ascend (an ordinary file): the batch is new data and is
-  COPYed straight into the interval table. Nothing can conflict (the premises are locked), so the
-  conflict handling that measured at twice the cost of the insert is skipped;
-- otherwise: COPY into a temporary staging table and ONE set-based upsert. In one statement (one
+- none has (an ordinary file): the batch is new data, and its binary rows (`usage.ingest.copy_rows`,
+  built by the parser's fast path or packed here) are COPYed straight into the interval table.
+  Nothing stored can conflict (the premises are locked), so the conflict handling that measured at
+  twice the cost of the insert is skipped; a key the batch repeats makes the COPY fail as a whole
+  (a savepoint), and the batch goes the way below;
+- otherwise: COPY the same rows into a temporary staging table and ONE set-based upsert. In one statement (one
   snapshot) the batch is compared with the stored reads; only new keys and later revisions with a
   different value go through INSERT ... SELECT ... ON CONFLICT DO UPDATE ... WHERE the revision is
   newer and the value differs, and the values they replace are written to the corrections history
   (data-modifying CTEs). A file sent again thus costs one primary-key probe per line.
 """
 
-import struct
-from collections import deque
-from dataclasses import dataclass
 from datetime import datetime
-from itertools import groupby, islice
-from operator import itemgetter, lt
+from itertools import islice
 
 import psycopg
 from django.db import connection, transaction
 
 from ..models import IntervalCorrection
+from .copy_rows import COPY_COLUMNS, SIGNATURE, TRAILER, PackedRows, pack_rows, widen
 from .targets import LoadCounts, Target
 
 # Two-key advisory lock namespace serializing loads of the same premise; the second key is the
 # premise id folded into an int.
 PREMISE_LOCK_NAMESPACE = 0x55534149
-
-# Binary COPY of an interval row, written with struct rather than per-value adapters: the row is
-# (premise_id int8, interval_start timestamptz, series int2, wh int4, estimated bool,
-# revised_at timestamptz, meter_id int8 or NULL, historical_correction bool); each value is
-# preceded by its byte length (-1 for NULL). A binary timestamptz is int64 microseconds since
-# 2000-01-01 UTC.
-COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
-COPY_TRAILER = struct.pack("!h", -1)
-ROW_WITHOUT_METER = struct.Struct("!hiqiqihiii?iqii?")
-ROW_WITH_METER = struct.Struct("!hiqiqihiii?iqiqi?")
-POSTGRES_EPOCH = 946_684_800  # 2000-01-01T00:00:00Z in Unix seconds
-MICROSECONDS = 1_000_000
 COPY_CHUNK = 10_000  # rows per write: the server starts on the first while the rest are sent
-KEY = itemgetter(0, 1, 2)  # premise_id, interval_start, series of a parsed interval row
-
-
-@dataclass(frozen=True)
-class PreparedIntervals:
-    ranges: dict[int, tuple[int, int]]  # premise -> (first, last) interval start of the batch
-    ascending: bool  # keys strictly ascend: no key repeats
-    chunks: list[bytes]  # binary COPY rows, when ascending
 
 
 class PostgresLoader:
@@ -56,20 +35,20 @@ class PostgresLoader:
         self.target = target
         self.replaced_at = replaced_at
         self.staging = f"usage_staging_{target.kind}"
+        self.packs = target.corrections  # interval rows may come already packed (`load`)
 
-    def prepare(self, rows: list[tuple]) -> "PreparedIntervals | None":
-        """The Python work of a batch's load that needs no database (premise ranges, key order, the
-        COPY payload), so that it can run on the parse thread while the previous batch loads."""
+    def prepare(self, rows: list[tuple]) -> PackedRows | None:
+        """Interval row tuples in binary COPY form, with each premise's span (Python work that needs
+        no database, so that it can run on the parse thread while the previous batch loads)."""
         if not self.target.corrections or not rows:
             return None
-        ranges, ascending = premise_ranges(rows)
-        chunks = [
-            pack_interval_rows(islice(rows, start, start + COPY_CHUNK)) for start in range(0, len(rows), COPY_CHUNK)
-        ]
-        return PreparedIntervals(ranges=ranges, ascending=ascending, chunks=chunks if ascending else [])
+        chunks = [pack_rows(islice(rows, start, start + COPY_CHUNK)) for start in range(0, len(rows), COPY_CHUNK)]
+        return PackedRows(chunks=chunks, count=len(rows), spans=premise_ranges(rows))
 
-    def load(self, rows: list[tuple], prepared: "PreparedIntervals | None" = None) -> LoadCounts:
-        if not rows:
+    def load(self, rows: list[tuple], prepared: PackedRows | None = None) -> LoadCounts:
+        """Load a batch: its row tuples, or for intervals its packed rows (`rows` may then be empty)."""
+        count = prepared.count if prepared is not None else len(rows)
+        if not count:
             return LoadCounts()
         connection.ensure_connection()
         with connection.connection.cursor() as cursor:
@@ -83,19 +62,21 @@ class PostgresLoader:
                 self._stage(cursor, rows)
                 cursor.execute(self._register_upsert())
                 _total, loaded, revised = cursor.fetchone()
-                return LoadCounts(loaded=loaded, revised=revised, unchanged=len(rows) - loaded - revised)
+                return LoadCounts(loaded=loaded, revised=revised, unchanged=count - loaded - revised)
             prepared = prepared or self.prepare(rows)
-            touched = self._lock_and_find_touched(cursor, prepared.ranges)
-            if not touched and prepared.ascending and self._copy_new(cursor, prepared.chunks):
-                return LoadCounts(loaded=len(rows))
-            self._stage(cursor, rows)
+            touched = self._lock_and_find_touched(cursor, prepared.spans)
+            # New data is COPYed straight in; a key repeated in the batch or stored behind the locks'
+            # back makes that fail as a whole, and the batch goes through the staging table.
+            if not touched and self._copy_new(cursor, prepared.chunks):
+                return LoadCounts(loaded=count)
+            self._stage_packed(cursor, prepared.chunks)
             if not touched:
                 loaded = self._insert_new(cursor)
                 if loaded is not None:
-                    return LoadCounts(loaded=loaded, unchanged=len(rows) - loaded)
+                    return LoadCounts(loaded=loaded, unchanged=count - loaded)
             cursor.execute(self._interval_upsert(), {"replaced_at": self.replaced_at})
             _total, loaded, revised = cursor.fetchone()
-        return LoadCounts(loaded=loaded, revised=revised, unchanged=len(rows) - loaded - revised)
+        return LoadCounts(loaded=loaded, revised=revised, unchanged=count - loaded - revised)
 
     # --- New data --------------------------------------------------------------------------------
 
@@ -121,20 +102,16 @@ class PostgresLoader:
         )
         return [row[0] for row in cursor.fetchall()]
 
-    def _copy_new(self, cursor, chunks: list[bytes]) -> bool:
-        """COPY new, ascending, duplicate-free rows straight into the interval table. False (and
-        nothing written) if a write that bypassed the premise locks made one of them exist."""
-        columns = "premise_id, interval_start, series, wh, estimated, revised_at, meter_id, historical_correction"
+    def _copy_new(self, cursor, chunks: list) -> bool:
+        """COPY packed rows straight into the interval table. False (and nothing written) if one of
+        them exists already (written behind the premise locks' back) or the batch repeats a key."""
         try:
             # The savepoint lets the fallback start from an untouched batch.
             with (
                 transaction.atomic(),
-                cursor.copy(f"COPY {self.target.table} ({columns}) FROM STDIN (FORMAT BINARY)") as copy,
+                cursor.copy(f"COPY {self.target.table} ({COPY_COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy,
             ):
-                copy.write(COPY_SIGNATURE)
-                for chunk in chunks:
-                    copy.write(chunk)
-                copy.write(COPY_TRAILER)
+                _write_packed(copy, chunks)
         except psycopg.errors.UniqueViolation:
             return False
         return True
@@ -169,11 +146,25 @@ class PostgresLoader:
             for row in rows:
                 write_row(row)
 
+    def _stage_packed(self, cursor, chunks: list) -> None:
+        """Interval rows into the staging table, as they are; `line` numbers them in batch order."""
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {self.staging} (premise_id int8, revised_at timestamptz, "
+            "meter_id int8, historical_correction bool, interval_start timestamptz, series int2, wh int4, "
+            "estimated bool, line int8 GENERATED ALWAYS AS IDENTITY) ON COMMIT DELETE ROWS"
+        )
+        cursor.execute(f"TRUNCATE {self.staging}")
+        with cursor.copy(f"COPY {self.staging} ({COPY_COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy:
+            _write_packed(copy, chunks)
+
     def _incoming(self) -> str:
         """The batch, one row per key (newest revision, first line among equals), typed for the table."""
         target = self.target
+        packed = target.corrections  # interval rows are staged in their binary form, already typed
         selected = ", ".join(
-            f"to_timestamp(staged.{column}) AS {column}" if column in target.epochs else f"staged.{column}"
+            f"to_timestamp(staged.{column}) AS {column}"
+            if column in target.epochs and not packed
+            else f"staged.{column}"
             for column in target.stored
         )
         keys = ", ".join(f"staged.{column}" for column in target.key)
@@ -237,31 +228,16 @@ class PostgresLoader:
         )
 
 
-def premise_ranges(rows: list[tuple]) -> tuple[dict[int, tuple[int, int]], bool]:
-    """First and last interval start of each premise in a batch of interval rows, and whether the
-    rows' keys strictly ascend (then no key repeats). C-level iteration: no Python loop per row."""
-    keys = list(map(KEY, rows))
-    ascending = all(map(lt, keys, islice(keys, 1, None)))
-    ranges: dict[int, tuple[int, int]] = {}
-    if ascending:
-        for premise_id, group in groupby(keys, itemgetter(0)):
-            first = next(group)
-            last = deque(group, maxlen=1)  # noqa: B031 - the rest of the same group, consumed once
-            ranges[premise_id] = (first[1], last[0][1] if last else first[1])
-        return ranges, True
-    for premise_id, start, _series in keys:
-        low, high = ranges.get(premise_id, (start, start))
-        ranges[premise_id] = (min(low, start), max(high, start))
-    return ranges, False
+def premise_ranges(rows: list[tuple]) -> dict[int, tuple[int, int]]:
+    """First and last interval start of each premise in a batch of interval row tuples."""
+    spans: dict[int, tuple[int, int]] = {}
+    for premise_id, start, *_rest in rows:
+        widen(spans, premise_id, start, start)
+    return spans
 
 
-def pack_interval_rows(rows) -> bytes:
-    """Interval rows in PostgreSQL's binary COPY row format."""
-    without_meter, with_meter = ROW_WITHOUT_METER.pack, ROW_WITH_METER.pack
-    epoch, micro = POSTGRES_EPOCH, MICROSECONDS
-    return b"".join(
-        without_meter(8, 8, p, 8, (s - epoch) * micro, 2, k, 4, w, 1, e, 8, (r - epoch) * micro, -1, 1, False)
-        if m is None
-        else with_meter(8, 8, p, 8, (s - epoch) * micro, 2, k, 4, w, 1, e, 8, (r - epoch) * micro, 8, m, 1, False)
-        for p, s, k, w, e, r, m, _line in rows
-    )
+def _write_packed(copy, chunks: list) -> None:
+    copy.write(SIGNATURE)
+    for chunk in chunks:
+        copy.write(chunk)
+    copy.write(TRAILER)

@@ -15,7 +15,9 @@ What real files contain (reference/smt.md), all accepted:
 
 Most lines take the fast path: a split and a few dictionary look-ups. The first line of each kind
 (and every line that is not perfectly regular) goes through `_full_row`, which validates every
-field, explains what is wrong, and fills the caches the fast path reads.
+field, explains what is wrong, and fills the caches the fast path reads. `parse` gives row tuples;
+`parse_packed` (for PostgreSQL) gives binary COPY rows joined from cached pieces: one per premise
+day and revision, one per interval start, one per `kWh,flag,series` text (`usage.ingest.copy_rows`).
 """
 
 from datetime import date, datetime
@@ -39,6 +41,7 @@ from .common import (
     to_epoch,
     utc_month,
 )
+from .copy_rows import ROW_SIZE, PackedRows, head_piece, pack_rows, start_piece, value_piece, widen
 
 HEADER = [
     "ESIID",
@@ -82,6 +85,11 @@ class TexasIntervalParser:
         self.occurrences = OccurrenceCounter()
         self._months: set[date] = set()  # of the batch being parsed
         self._wh: dict[str, int] = {}
+        # The packed fast path's pieces, keyed by the fields as `line.split(",", 5)` gives them:
+        # (ESIID, revision) -> (piece, the premise clock's interval-start pieces, premise id), and
+        # the `kWh,flag,series` text -> its piece.
+        self._heads: dict[tuple[str, str], tuple[bytes, dict, int]] = {}
+        self._values: dict[str, bytes] = {}
         # Exact spellings real files use, line end included, so the last field needs no strip().
         self._series = {
             name + end: code for name, code in (("Consumption", 1), ("Surplus Generation", 2)) for end in LINE_ENDS
@@ -122,26 +130,121 @@ class TexasIntervalParser:
                 else:
                     append(row)
                     continue
-            self._slow_line(line, number, batch)
+            row = self._slow_line(line, number, batch)
+            if row is not None:
+                append(row)
         return batch
 
-    def _slow_line(self, line: str, number: int, batch: ParsedBatch) -> None:
+    def parse_packed(self, lines: list[str], first_line: int) -> ParsedBatch:
+        """As `parse`, the rows in binary COPY form (`batch.packed`) rather than tuples."""
+        batch = ParsedBatch()
+        self._months = batch.months
+        out = bytearray()
+        spans: dict[int, tuple[int, int]] = {}
+        heads, values = self._heads, self._values
+        fast_fields = -1 if self.legacy else 6  # the older layout always takes the full path
+        premise, first, last = None, 0, 0  # the run of lines of one premise being read
+        number = first_line - 1
+        for line in lines:
+            number += 1
+            fields = line.split(",", 5)
+            if len(fields) != fast_fields:
+                self._slow_packed_line(line, number, batch, out, spans)
+                continue
+            esiid, usage_date, revision, start, end, value = fields
+            try:
+                head_bytes, pieces, premise_id = heads[esiid, revision]
+                start_bytes, epoch = pieces[usage_date, start, end]
+                value_bytes = values[value]
+            except KeyError:
+                found = self._new_pieces(esiid, usage_date, revision, start, end, value)
+                if found is None:
+                    self._slow_packed_line(line, number, batch, out, spans)
+                    continue
+                head_bytes, start_bytes, value_bytes, premise_id, epoch = found
+            out += head_bytes
+            out += start_bytes
+            out += value_bytes
+            if premise_id == premise:
+                if epoch > last:
+                    last = epoch
+                elif epoch < first:
+                    first = epoch
+            else:
+                if premise is not None:
+                    widen(spans, premise, first, last)
+                premise, first, last = premise_id, epoch, epoch
+        if premise is not None:
+            widen(spans, premise, first, last)
+        # Every row is ROW_SIZE bytes: no row of this format names a meter.
+        batch.packed = PackedRows(chunks=[out], count=len(out) // ROW_SIZE, spans=spans)
+        return batch
+
+    def _new_pieces(self, esiid, usage_date, revision, start, end, value) -> tuple | None:
+        """The pieces of a regular line that the caches lack, when they need no full check: the ESIID is
+        known, the revision stamp and the value are valid, and the interval start was seen before."""
+        head = self._heads.get((esiid, revision)) or self._head(esiid, revision)
+        value_bytes = self._values.get(value) or self._value(value)
+        if head is None or value_bytes is None:
+            return None
+        head_bytes, pieces, premise_id = head
+        slot = pieces.get((usage_date, start, end))
+        if slot is None:
+            return None
+        return head_bytes, slot[0], value_bytes, premise_id, slot[1]
+
+    def _head(self, esiid: str, revision: str) -> tuple | None:
+        found = self.directory.known.get(esiid)
+        if found is None:
+            return None
+        premise_id, clock = found
+        try:
+            revised_epoch = clock.revisions.get(revision) or self._revision(clock, revision)
+        except LineError:
+            return None
+        head = (head_piece(premise_id, revised_epoch), clock.pieces, premise_id)
+        bounded(self._heads)[esiid, revision] = head
+        return head
+
+    def _value(self, text: str) -> bytes | None:
+        parts = text.split(",")
+        if len(parts) != 3:
+            return None
+        kwh, flag, series_text = parts
+        series, estimated = self._series.get(series_text), FLAGS.get(flag)
+        if series is None or estimated is None:
+            return None
+        try:
+            wh = self._wh.get(kwh)
+            if wh is None:
+                wh = bounded(self._wh)[kwh] = parse_wh(kwh, "USAGE_KWH")
+        except LineError:
+            return None
+        piece = bounded(self._values)[text] = value_piece(series, wh, estimated)
+        return piece
+
+    def _slow_packed_line(self, line: str, number: int, batch: ParsedBatch, out: bytearray, spans: dict) -> None:
+        row = self._slow_line(line, number, batch)
+        if row is not None:
+            out += pack_rows([row])
+            widen(spans, row[0], row[1], row[1])
+
+    def _slow_line(self, line: str, number: int, batch: ParsedBatch) -> tuple | None:
         if not line.strip():
             batch.skipped += 1
-            return
+            return None
         fields = split_quoted(line, ",") if '"' in line else line.split(",")
         if len(fields) != self.field_count:
             batch.rejections.append(Rejection(number, f"expected {self.field_count} fields, found {len(fields)}"))
-            return
+            return None
         try:
             row = self._full_row(fields, number, esiid_key=line.partition(",")[0])
         except LineError as error:
             batch.rejections.append(Rejection(number, str(error)))
-            return
+            return None
         if row is None:
             batch.skipped += 1
-        else:
-            batch.rows.append(row)
+        return row
 
     def _full_row(self, fields: list[str], number: int, esiid_key: str) -> tuple | None:
         """Validate every field of a line; fill the fast path's caches. None: the line has no data.
@@ -164,16 +267,18 @@ class TexasIntervalParser:
         estimated = FLAGS.get(flag.strip().upper())
         if estimated is None:
             raise LineError(f"ESTIMATED_ACTUAL {flag.strip()!r} is not A or E")
-        if revision is None:
-            revised_epoch = self.received_epoch
-        else:
-            stamp = parse_us_datetime(revision, "REVISION_DATE")
-            revised_epoch = check_revision(clock.stamp(stamp), "REVISION_DATE", self.received_epoch)
-            bounded(clock.revisions)[revision] = revised_epoch
+        revised_epoch = self.received_epoch if revision is None else self._revision(clock, revision)
         if not repeated:  # a repeated time depends on the order of lines: never cached
             bounded(clock.slots)[usage_date, start, end] = start_epoch
+            bounded(clock.pieces)[usage_date, start, end] = (start_piece(start_epoch), start_epoch)
         bounded(self._wh)[kwh] = wh
         return (premise_id, start_epoch, series, wh, estimated, revised_epoch, None, number)
+
+    def _revision(self, clock, revision: str) -> int:
+        stamp = parse_us_datetime(revision, "REVISION_DATE")
+        epoch = check_revision(clock.stamp(stamp), "REVISION_DATE", self.received_epoch)
+        bounded(clock.revisions)[revision] = epoch
+        return epoch
 
     def _interval_start(self, clock, usage_date, start, end, premise_id, series) -> tuple[int, bool]:
         """Epoch of the interval's start, and whether it is a repeated (fall-back) local time."""

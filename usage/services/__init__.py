@@ -132,40 +132,49 @@ def ingest_stream(
     else:
         lines = itertools.chain([first_line], lines)
     loader = loader_for(parser.kind, replaced_at=received_at)
+    # On PostgreSQL the Texas parser writes interval rows in binary COPY form itself.
+    packed = loader.packs and hasattr(parser, "parse_packed")
     partitioned: set = set()
-    # Parsing (pure Python, no database) runs one batch ahead on a worker thread while this thread
-    # loads the previous batch: the database works while the next batch is parsed. Each batch's
+    # A worker thread parses the next batch (pure Python, no database) and then reads the one after,
+    # while this thread loads the previous one: the database works while Python parses. Each batch's
     # ESIIDs are resolved here first, while the connection is free.
     batches = read_batches(lines, batch_size, parser.first_data_line)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-parse") as worker:
-        pending = _parse_next(batches, parser, loader, worker)
+        batch = next(batches, None)
+        pending = _parse_next(batch, batches, parser, loader, packed, worker)
         while pending is not None:
-            (parsed, prepared), line_count, size = pending[0].result(), pending[1], pending[2]
-            pending = _parse_next(batches, parser, loader, worker)
+            parsed, prepared, following = pending.result()
+            line_count, size = len(batch[0]), batch[2]
+            batch = following
+            pending = _parse_next(batch, batches, parser, loader, packed, worker)
             if parsed.months - partitioned:
                 partitions.ensure_partitions(sorted(parsed.months - partitioned))
                 partitioned |= parsed.months
             with transaction.atomic():
                 counts = loader.load(parsed.rows, prepared)
-                webhooks.new_data(parser.kind, parsed.rows, counts)  # sent once the batch commits
+                webhooks.new_data(parser.kind, parsed, counts)  # sent once the batch commits
             result.add(lines=line_count, rejections=parsed.rejections, skipped=parsed.skipped, counts=counts)
             _report_progress(progress, size)
     return result
 
 
-def _parse_next(batches, parser, loader, worker: ThreadPoolExecutor) -> tuple[Future, int, int] | None:
-    """Read the next batch, resolve its ESIIDs, and start parsing it on the worker."""
-    batch = next(batches, None)
+def _parse_next(batch, batches, parser, loader, packed: bool, worker: ThreadPoolExecutor) -> Future | None:
+    """Resolve a batch's ESIIDs, and start parsing it (then reading the next batch) on the worker."""
     if batch is None:
         return None
-    lines, first_number, size = batch
-    parser.prefetch(lines)
-    return worker.submit(_parse_and_prepare, parser, loader, lines, first_number), len(lines), size
+    parser.prefetch(batch[0])
+    return worker.submit(_parse_and_read, parser, loader, packed, batch, batches)
 
 
-def _parse_and_prepare(parser, loader, lines: list[str], first_number: int):
-    parsed = parser.parse(lines, first_number)
-    return parsed, loader.prepare(parsed.rows)
+def _parse_and_read(parser, loader, packed: bool, batch, batches):
+    lines, first_number, _size = batch
+    if packed:
+        parsed = parser.parse_packed(lines, first_number)
+        prepared = parsed.packed
+    else:
+        parsed = parser.parse(lines, first_number)
+        prepared = loader.prepare(parsed.rows)
+    return parsed, prepared, next(batches, None)
 
 
 def _parser(first_line: str, *, format: str | None, received_at: datetime):
