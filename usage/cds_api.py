@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.db.models import Q
 from django.utils import timezone
+from rest_framework.renderers import BrowsableAPIRenderer
 
 from agreements.cds_api import GrantedListView
 from meters.cds_api import list_schema
@@ -14,6 +15,7 @@ from portal.cds import paging
 from portal.cds.resources import Q_PARAMETER, decimal_text, filter_by, ids_parameter, numeric, search, stamps
 
 from . import cds_bills_api
+from .cds_renderers import UsageSegmentsRenderer
 from .models import Aggregation, EnergyAttributeCertificate
 from .services import aggregations as aggregation_services
 from .services import segments as segment_services
@@ -28,6 +30,7 @@ class UsageSegmentListView(GrantedListView):
 
     api = "usage_segments"
     response_key = "usage_segments"
+    renderer_classes = [UsageSegmentsRenderer, BrowsableAPIRenderer]
 
     def premises(self, request, reach):
         premises = Premise.objects.filter(pk__in=reach.premise_ids(self.api))

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
+from rest_framework.renderers import JSONRenderer
 
 from tests.factories import DailyReadFactory, MonthlyReadFactory
 from tests.usage.tariff_factories import TariffFactory
@@ -387,3 +388,19 @@ def test_reads_arriving_out_of_order_are_put_in_time_order():
     ordered = in_time_order(reads)
 
     assert ordered == Reads(epochs=[0, 0, 900, 1800], series=[1, 2, 1, 1], whs=[1, 20, 2, 3], revisions=[6, 8, 9, 7])
+
+
+def test_usage_segments_are_written_byte_for_byte_as_the_plain_json_renderer_writes_them(client_set):
+    billed = billed_customer()
+    load_day(billed.premise, FALL_BACK, kwh="0.400", skip=3)
+    load_day(billed.premise, FALL_BACK, kwh="0.150", skip=9, series=Series.GENERATION)
+    load_day(billed.premise, date(2026, 10, 20))
+    DailyReadFactory(premise=billed.premise, read_date=date(2026, 10, 20), kwh=Decimal("24.125"))
+    TariffFactory(premise=billed.premise, valid_from=date(2026, 1, 1))
+    token = consent_token(client_set, billed.customer, "cds_usage")
+
+    response = get("/api/v1/cds/usage-segments/", token)
+
+    assert response["Content-Type"] == "application/json"
+    assert response.content == JSONRenderer().render(response.json())
+    assert len(response.json()["usage_segments"]) == 3  # quarter hours of October and of November, one day
