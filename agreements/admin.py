@@ -248,7 +248,7 @@ class DirectAccessApprovalAdmin(admin.ModelAdmin):
 
     @admin.display(description="Grant status")
     def grant_status(self, approval):
-        return aggregation_services.approval_status(approval)
+        return direct_access.status_of(approval)
 
     def save_model(self, request, obj, form, change):
         direct_access.save_approval(by=request.user, approval=obj, changed=form.changed_data if change else ())

@@ -19,6 +19,7 @@ from portal.cds.api import ADMIN_ERRORS, NOT_FOUND, ClientAdminView
 from portal.cds.errors import CdsError
 from portal.cds.serializers import AdminErrorSerializer
 
+from . import direct_grants
 from .models import Agreement, DataKind, OAuthGrant
 from .services import AgreementError, grants
 
@@ -207,6 +208,9 @@ class GrantView(GrantAdminView):
         responses={200: GrantSerializer, **ADMIN_ERRORS, **NOT_FOUND},
     )
     def get(self, request, grant_id, *args, **kwargs):
+        direct = direct_grants.find(request, registration=self.registration, grant_id=grant_id)
+        if direct is not None:  # a staff-approved direct-access grant or one of its sub-grants
+            return Response(direct)
         return Response(grant_object(request, self.get_grant(grant_id)))
 
     @extend_schema(

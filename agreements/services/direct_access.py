@@ -101,6 +101,21 @@ def revoke_approval(*, by: User, approval: DirectAccessApproval, reason: str = "
     return approval
 
 
+def status_of(approval: DirectAccessApproval, at=None) -> str:
+    """The CDS Grant status of a direct-access approval: `needs_sub_grants` while a customer asked
+    for aggregation consent has not consented (a small group is served only once every one did),
+    else `active`; `future`, `expired` and `revoked` by its dates and staff."""
+    at = at or timezone.now()
+    if approval.status == DirectAccessApproval.Status.REVOKED:
+        return "revoked"
+    if approval.ends_at <= at:
+        return "expired"
+    if approval.starts_at > at:
+        return "future"
+    waiting = approval.sub_grants.exclude(status=AggregationSubGrant.Status.ACTIVE)
+    return "needs_sub_grants" if waiting.exists() else "active"
+
+
 # --- Sub-grants: aggregation consent asked of each customer of a group below the threshold --------
 
 

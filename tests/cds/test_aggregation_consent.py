@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from agreements.models import AggregationSubGrant, DirectAccessEvent
+from agreements.services import direct_access
 from tests.factories import CustomerFactory
-from usage.services import aggregations
 
 from .direct import approve, direct_token
 from .helpers import bearer, every_scope_client_set
@@ -59,7 +59,7 @@ def test_below_the_threshold_each_customer_is_asked_by_e_mail(small_group):
     assert asked == {sub_grant.customer.email for sub_grant in sub_grants}
     link = next(message for message in mail.outbox if message.to == [sub_grants[0].customer.email])
     assert f"/agreements/aggregation-consent/{sub_grants[0].token}/" in link.body
-    assert aggregations.approval_status(approval) == "needs_sub_grants"
+    assert direct_access.status_of(approval) == "needs_sub_grants"
     assert approval.events.filter(action=DirectAccessEvent.Action.SUB_GRANTS_REQUESTED).count() == 1
 
 
@@ -78,7 +78,7 @@ def test_once_every_customer_consented_the_grant_is_active_and_the_sum_is_served
     for sub_grant in AggregationSubGrant.objects.all():
         assert answer(sub_grant, "consent").status_code == 200
 
-    assert aggregations.approval_status(approval) == "active"
+    assert direct_access.status_of(approval) == "active"
     response = read(aggregation, token)
     assert response.status_code == 200, response.content
     [segment] = response.json()["usage_segments"]
@@ -93,7 +93,7 @@ def test_a_decline_keeps_the_group_refused(small_group):
     for sub_grant in others:
         answer(sub_grant, "consent")
 
-    assert aggregations.approval_status(approval) == "needs_sub_grants"
+    assert direct_access.status_of(approval) == "needs_sub_grants"
     response = read(aggregation, token)
     assert response.status_code == 403 and response.json()["error"]["code"] == "needs_sub_grants"
     first.refresh_from_db()
@@ -130,3 +130,30 @@ def test_the_customer_finds_the_request_on_their_agreements_page_until_answered(
     assert link in browser.get("/agreements/").content.decode()
     answer(sub_grant, "consent")
     assert link not in browser.get("/agreements/").content.decode()
+
+
+def test_the_client_follows_the_grant_through_the_grants_api(client_set, small_group):
+    _aggregation, approval, _token, _first = small_group
+    headers = client_set.admin_headers()
+
+    grant = Client().get(f"/api/v1/cds/grants/{approval.number}", **headers).json()
+
+    assert grant["status"] == "needs_sub_grants" and len(grant["children"]) == 3
+    child = Client().get(f"/api/v1/cds/grants/{grant['children'][0]}", **headers).json()
+    assert (child["parent"], child["status"], child["scope"]) == (
+        approval.number,
+        "needs_authorization",
+        "cds_aggregation_consent",
+    )
+    for sub_grant in AggregationSubGrant.objects.all():
+        answer(sub_grant, "consent")
+    assert Client().get(f"/api/v1/cds/grants/{approval.number}", **headers).json()["status"] == "active"
+
+
+def test_another_registration_cannot_read_the_direct_grant(small_group):
+    _aggregation, approval, _token, _first = small_group
+    stranger = every_scope_client_set()
+
+    response = Client().get(f"/api/v1/cds/grants/{approval.number}", **stranger.admin_headers())
+
+    assert response.status_code == 404

@@ -189,23 +189,6 @@ def ask_consent_where_needed(approval, *, start: datetime | None = None, end: da
     return asked
 
 
-def approval_status(approval, at: datetime | None = None) -> str:
-    """The CDS grant status of a direct-access approval: `needs_sub_grants` while an approved
-    aggregation is below the threshold (customers' consents counted), else `active`."""
-    at = at or timezone.now()
-    if approval.status == approval.Status.REVOKED:
-        return "revoked"
-    if approval.ends_at <= at:
-        return "expired"
-    if approval.starts_at > at:
-        return "future"
-    for aggregation in Aggregation.objects.filter(number__in=approval.aggregation_numbers):
-        consented, _ = consent_of(aggregation, [approval])
-        if not check_threshold(aggregation, consenting=consented).met:
-            return "needs_sub_grants"
-    return "active"
-
-
 def aggregated_segments(
     *,
     numbers: list[str] | None,
