@@ -77,7 +77,8 @@ class AgreementInvitation(NumberedModel):
         EXPIRED = "expired", "Expired"
         CANCELLED = "cancelled", "Cancelled"
 
-    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    # Unique through Meta.constraints: unique=True would add a second (LIKE) index nothing uses.
+    token = models.CharField(max_length=64, default=new_token, editable=False)
     # Indexed by invitation_third_party (third party first); created_by only where set.
     third_party = models.ForeignKey(
         "portal.ThirdParty", on_delete=models.PROTECT, related_name="invitations", db_index=False
@@ -119,10 +120,12 @@ class AgreementInvitation(NumberedModel):
             models.CheckConstraint(
                 condition=Q(months__isnull=True) | Q(months__gte=1, months__lte=12), name="invitation_months_1_to_12"
             ),
+            models.UniqueConstraint(fields=["token"], name="invitation_token_unique"),
         ]
+        # No index covers status (not even in a condition), so a status change can be a HOT update
+        # (see services.expiry).
         indexes = [
-            # Partial: the sweep finds pending ones, and an expired row leaves the index.
-            models.Index(fields=["expires_at"], condition=Q(status="pending"), name="invitation_pending_expiry"),
+            models.Index(fields=["expires_at"], name="invitation_expiry"),
             models.Index(fields=["third_party", "-created_at"], name="invitation_third_party"),
             models.Index(fields=["created_by"], condition=Q(created_by__isnull=False), name="invitation_created_by"),
         ]
@@ -199,10 +202,12 @@ class Agreement(NumberedModel):
                 name="agreement_ends_after_start",
             ),
         ]
+        # No index covers status or the other columns an ending writes, so the sweep's updates can
+        # be HOT (see services.expiry); ends_at finds the live ones (the access gate's test).
         indexes = [
-            models.Index(fields=["ends_at"], condition=Q(status="active"), name="agreement_active_expiry"),
-            models.Index(fields=["third_party", "status"], name="agreement_third_party"),
-            models.Index(fields=["customer", "status"], name="agreement_customer"),
+            models.Index(fields=["ends_at"], name="agreement_expiry"),
+            models.Index(fields=["third_party", "ends_at"], name="agreement_third_party_end"),
+            models.Index(fields=["customer", "ends_at"], name="agreement_customer_end"),
             models.Index(fields=["device"], condition=Q(device__isnull=False), name="agreement_device"),
             models.Index(fields=["ended_by"], condition=Q(ended_by__isnull=False), name="agreement_ended_by"),
         ]
@@ -253,6 +258,19 @@ class ExtensionRequest(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == self.Status.PENDING
+
+
+class ExpirySweep(models.Model):
+    """Where the last expiry sweep of invitations or agreements stopped, so the next one reads only
+    what may have become due since (see services.expiry)."""
+
+    subject = models.CharField(max_length=20, primary_key=True)
+    swept_through = models.DateTimeField(help_text="Everything due by then was expired.")
+    after_id = models.BigIntegerField(help_text="The highest id then: rows above it are read whatever their dates.")
+    full_pass_at = models.DateTimeField(help_text="The last sweep that read every due date.")
+
+    def __str__(self):
+        return f"{self.subject} swept through {self.swept_through:%Y-%m-%d %H:%M}"
 
 
 class AgreementEvent(models.Model):

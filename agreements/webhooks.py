@@ -2,12 +2,10 @@
 invitations, agreements and extension requests. Called by the services inside their transaction;
 `portal.webhooks.services.emit` sends once it commits."""
 
-from datetime import datetime
-
 from portal.webhooks.events import Event
 from portal.webhooks.services import anyone_listens, emit
 
-from .models import Agreement, AgreementEvent, AgreementInvitation, ExtensionRequest
+from .models import Agreement, AgreementInvitation, ExtensionRequest
 
 
 def _esiids(subject) -> list[str]:
@@ -91,14 +89,3 @@ def extension_answered(extension_request: ExtensionRequest) -> None:
         "agreement": _agreement(agreement),
     }
     emit(Event.EXTENSION_ANSWERED, third_party=agreement.third_party_id, payload=payload)
-
-
-def expired_by_sweep(now: datetime) -> None:
-    """The expiry sweep works in SQL; its audit events (stamped `now`) say what it expired."""
-    swept = AgreementEvent.objects.filter(at=now, actor_user=None, actor_third_party=None)
-    invitations_expired(
-        list(swept.filter(action=AgreementEvent.Action.INVITATION_EXPIRED).values_list("invitation_id", flat=True))
-    )
-    agreements_ended(
-        list(swept.filter(action=AgreementEvent.Action.AGREEMENT_EXPIRED).values_list("agreement_id", flat=True))
-    )

@@ -3,12 +3,15 @@ their end — set-based, audited and idempotent, run by Celery beat."""
 
 from datetime import timedelta
 
+import psycopg
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from agreements import services, tasks
 from agreements.models import Agreement, AgreementEvent, AgreementInvitation, ExtensionRequest
+from agreements.services import expiry
 from tests.factories import AgreementFactory, AgreementInvitationFactory, ExtensionRequestFactory
 
 pytestmark = pytest.mark.django_db
@@ -106,3 +109,67 @@ def test_the_celery_task_runs_the_sweep_and_beat_schedules_it():
     entry = settings.CELERY_BEAT_SCHEDULE["agreements-expire-due"]
     assert entry["task"] == "agreements.tasks.expire_due"
     assert entry["schedule"] <= 60 * 60
+
+
+def test_a_sweep_larger_than_a_batch_expires_every_row_once(monkeypatch):
+    monkeypatch.setattr(expiry, "BATCH", 2)
+    invitations = [AgreementInvitationFactory(expires_at=_past(seconds=1)) for _ in range(5)]
+
+    assert services.expire_due()["invitations"] == 5
+
+    assert set(AgreementInvitation.objects.values_list("status", flat=True)) == {"expired"}
+    assert sorted(AgreementEvent.objects.values_list("invitation_id", flat=True)) == sorted(i.pk for i in invitations)
+
+
+def test_a_row_created_after_a_sweep_already_due_expires_at_the_next():
+    now = timezone.now()
+    services.expire_due(now=now)
+    imported = AgreementInvitationFactory(expires_at=now - timedelta(days=40))  # e.g. loaded from another system
+
+    assert services.expire_due(now=now + timedelta(minutes=15))["invitations"] == 1
+
+    imported.refresh_from_db()
+    assert imported.status == "expired"
+
+
+def test_an_end_moved_back_to_just_before_the_last_sweep_expires_at_the_next():
+    now = timezone.now()
+    agreement = AgreementFactory(starts_at=now - timedelta(days=10))
+    services.expire_due(now=now)
+    Agreement.objects.filter(pk=agreement.pk).update(ends_at=now - timedelta(minutes=30))
+
+    assert services.expire_due(now=now + timedelta(minutes=15))["agreements"] == 1
+
+
+def test_an_end_moved_back_further_outside_the_services_expires_at_the_daily_full_pass():
+    now = timezone.now()
+    agreement = AgreementFactory(starts_at=now - timedelta(days=10))
+    services.expire_due(now=now)
+    Agreement.objects.filter(pk=agreement.pk).update(ends_at=now - timedelta(days=2))
+    # Sweeps in between read only dates near their cutoff (the access gate already refuses it).
+    services.expire_due(now=now + timedelta(minutes=15))
+
+    services.expire_due(now=now + timedelta(days=1, minutes=15))
+
+    agreement.refresh_from_db()
+    assert agreement.status == "expired"
+    assert AgreementEvent.objects.filter(agreement=agreement, action="agreement_expired").count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="advisory locks are PostgreSQL's")
+def test_a_sweep_that_finds_another_running_leaves_the_work_to_it():
+    invitation = AgreementInvitationFactory(expires_at=_past(seconds=1))
+    database = connection.settings_dict
+    other = psycopg.connect(
+        dbname=database["NAME"], user=database["USER"], host=database["HOST"], port=database["PORT"] or 5432
+    )
+    try:
+        other.execute("SELECT pg_advisory_lock(%s)", [expiry.LOCK])
+
+        assert services.expire_due() == {"invitations": 0, "agreements": 0, "extension_requests": 0}
+    finally:
+        other.close()
+
+    invitation.refresh_from_db()
+    assert invitation.status == "pending"
+    assert services.expire_due()["invitations"] == 1
