@@ -114,7 +114,8 @@ def interval_entries(
             rows, esiid=item.premise.esiid, time_zone=item.premise.time_zone, by_revision=version == "A"
         )
         days = [day for day in days if day["RT"] in wanted]
-        log_read(third_party, item, DataKind.INTERVAL, len(days) * 96, reference)
+        # Rows are the values answered: every non-empty slot is `kWh-flag`.
+        log_read(third_party, item, DataKind.INTERVAL, sum(day["RD"].count("-") for day in days), reference)
         entries += days
     if not entries:
         raise no_data()

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from reports.models import DataAccessLog
 from tests.usage.greenbutton_support import parsed, xml_root
 from tests.usage.smt_support import day_starts, kwh_of
 from usage.services import IntervalReading, load_interval_reads
@@ -55,6 +56,8 @@ def test_version_a_answers_every_revision_each_with_its_revts(live_server):
         (f"{day:%m/%d/%Y}", "12/01/2025 06:00:00"),
         (f"{day:%m/%d/%Y}", "12/02/2025 08:30:00"),
     ]
+    logged = DataAccessLog.objects.filter(premise=place.premise).order_by("at").values_list("rows", flat=True)
+    assert list(logged) == [96, 96 + 2]  # version A answered the two replaced values too
     first, second = (rd_values(entry) for entry in every)
     assert first[1:3] == [("0.101", "A"), ("0.102", "A")] and first[3] == ("0.103", "A")
     assert second[1:3] == [("1.101", "A"), ("1.102", "A")] and second[0] is None and second[3] is None
