@@ -1,6 +1,7 @@
-"""Usage API: meter-data files delivered by the utility's systems (scope `ingest`)."""
+"""Usage API: interval, daily and monthly reads of a premise (scope `usage`), in JSON or streamed
+CSV, through the access gate; `ReadsAPIView` is what every read view shares (on-demand reads:
+`ondemand_api`; files the utility delivers: `ingest_api`)."""
 
-import io
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -9,87 +10,33 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q
 from django.http import StreamingHttpResponse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from oauth2_provider.contrib.rest_framework import (
-    IsAuthenticatedOrTokenHasScope,
-    OAuth2Authentication,
-    TokenHasScope,
-)
-from rest_framework import status
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from oauth2_provider.contrib.rest_framework import IsAuthenticatedOrTokenHasScope, OAuth2Authentication
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agreements import access
 from agreements.models import DataKind
 from meters.models import Premise
-from portal import api as portal_api
 from portal.api_support import third_party_of
 from portal.models import User
 from portal.serializers import ErrorSerializer
 from reports.models import DataAccessLog
 from reports.services.access_log import log_access
 
-from . import selectors, services
-from .models import IntervalRead, OnDemandRead, Tariff
+from . import selectors
+from .models import IntervalRead, Tariff
 from .renderers import IntervalBody, RecordBody, decimal_text, moment_text
 from .serializers import (
     DailyReadsOutputSerializer,
-    IngestInputSerializer,
-    IngestOutputSerializer,
     IntervalReadsOutputSerializer,
     MonthlyReadsOutputSerializer,
-    OnDemandReadOutputSerializer,
-    OnDemandReadsOutputSerializer,
     PeriodInputSerializer,
 )
-from .services import UsageError, costs, ondemand
+from .services import UsageError, costs
 
 Window = tuple[datetime, datetime]
-
-
-class IsUtilitySystem(portal_api.IsUtilitySystem):
-    """The token belongs to a client of the utility itself, never to a third party's client, even
-    one that was (wrongly) given the ingest scope."""
-
-    message = "Only the utility's own systems may deliver meter data."
-
-
-class IngestView(APIView):
-    # Machine to machine: a browser session never carries the ingest scope.
-    authentication_classes = [OAuth2Authentication]
-    permission_classes = [TokenHasScope, IsUtilitySystem]
-    required_scopes = ["ingest"]
-    parser_classes = [MultiPartParser]
-
-    @extend_schema(
-        tags=["ingest"],
-        summary="Deliver a meter-data file",
-        description=(
-            "Loads interval, daily or monthly reads from one file, synchronously. Every line is validated; "
-            "rejected lines come back with their number and reason and never stop the good ones. Sending "
-            "the same file again changes nothing; a later revision of a read replaces it."
-        ),
-        request={"multipart/form-data": IngestInputSerializer},
-        responses={
-            200: IngestOutputSerializer,
-            400: OpenApiResponse(ErrorSerializer, description="No file, or not a known format."),
-            401: OpenApiResponse(ErrorSerializer, description="No valid token."),
-            403: OpenApiResponse(ErrorSerializer, description="Not the utility's client, or no `ingest` scope."),
-        },
-    )
-    def post(self, request):
-        data = IngestInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        upload = data.validated_data["file"]
-        stream = io.TextIOWrapper(upload.file, encoding="utf-8-sig", errors="replace", newline=None)
-        result = services.ingest_stream(stream=stream, name=upload.name, format=data.validated_data.get("format"))
-        return Response(IngestOutputSerializer(result.as_dict()).data)
-
-
-# --- Reads: intervals, daily, monthly, on-demand (scope `usage`) -----------------------------------
 
 
 class CsvRenderer(BaseRenderer):
@@ -394,59 +341,3 @@ class MonthlyReadsView(DailyReadsView):
             for read in selectors.monthly_reads(premise_id=premise.pk, first_day=first, last_day=last)
         )
         return self.records(premise, windows, agreement, items)
-
-
-def on_demand_item(read: OnDemandRead, zone: ZoneInfo) -> dict:
-    return {
-        "id": read.pk,
-        "status": read.status,
-        "requested_at": moment_text(read.requested_at, zone),
-        "answered_at": moment_text(read.answered_at, zone),
-        "read_at": moment_text(read.read_at, zone),
-        "register_kwh": decimal_text(read.register_kwh),
-        "usage_kwh": decimal_text(read.usage_kwh),
-        "detail": read.detail,
-    }
-
-
-@extend_schema_view(
-    get=extend_schema(
-        tags=["usage"],
-        summary="On-demand reads of a premise",
-        description="The on-demand reads requested in the period (by anyone), with their status and result."
-        + ACCESS_NOTE,
-        parameters=PERIOD_PARAMETERS,
-        responses={(200, "application/json"): OnDemandReadsOutputSerializer, (200, "text/csv"): str, **READ_ERRORS},
-    ),
-    post=extend_schema(
-        tags=["usage"],
-        summary="Ask the meter for its register now",
-        description=(
-            "Starts an on-demand read (answered asynchronously: read it back with GET). The customer living at "
-            "the premise, or a third party whose active Energy Data agreement covers on-demand reads, may ask; "
-            "at most 2 requests per premise in any hour, after which the answer is 429 with `Retry-After`."
-        ),
-        request=None,
-        responses={
-            202: OnDemandReadOutputSerializer,
-            **READ_ERRORS,
-            429: OpenApiResponse(ErrorSerializer, description="Rate limited (`rate_limited`); see Retry-After."),
-        },
-    ),
-)
-class OnDemandReadsView(DailyReadsView):
-    kind = DataKind.ON_DEMAND
-    columns = ["id", "status", "requested_at", "answered_at", "read_at", "register_kwh", "usage_kwh", "detail"]
-
-    def get(self, request, esiid):
-        premise, windows, agreement = self.read(esiid)
-        zone = ZoneInfo(premise.time_zone)
-        reads = selectors.on_demand_reads(premise_id=premise.pk, windows=windows)
-        return self.records(premise, windows, agreement, (on_demand_item(read, zone) for read in reads))
-
-    def post(self, request, esiid):
-        premise = self.premise(esiid)
-        third_party, _ = self.reader()
-        read = ondemand.request_read(by=self.signed_in_user(), premise=premise, third_party=third_party)
-        item = on_demand_item(read, ZoneInfo(premise.time_zone))
-        return Response(OnDemandReadOutputSerializer(item).data, status=status.HTTP_202_ACCEPTED)

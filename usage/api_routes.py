@@ -2,14 +2,18 @@
 
 from django.urls import path
 
-from . import api, bills_api, cds_api, cds_bills_api
+from . import api, bills_api, cds_api, cds_bills_api, ingest_api, ondemand_api
 
 urlpatterns = [
-    path("ingest/", api.IngestView.as_view(), name="usage-ingest"),
+    path("ingest/", ingest_api.IngestView.as_view(), name="usage-ingest"),
     path("usage/<str:esiid>/intervals/", api.IntervalReadsView.as_view(), name="usage-intervals"),
     path("usage/<str:esiid>/daily/", api.DailyReadsView.as_view(), name="usage-daily"),
     path("usage/<str:esiid>/monthly/", api.MonthlyReadsView.as_view(), name="usage-monthly"),
-    path("usage/<str:esiid>/on-demand-reads/", api.OnDemandReadsView.as_view(), name="usage-on-demand-reads"),
+    path(
+        "usage/<str:esiid>/on-demand-reads/",
+        ondemand_api.OnDemandReadsView.as_view(),
+        name="usage-on-demand-reads",
+    ),
     path(
         "provisioning/bill-statements/",
         bills_api.BillStatementListView.as_view(),
