@@ -137,30 +137,43 @@ def request_sub_grants(
     *, approval: DirectAccessApproval, aggregation_number: str, aggregation_name: str, members: dict[int, list[int]]
 ) -> list[AggregationSubGrant]:
     """Ask each customer of the group (customer id -> their premise ids in it) who was not asked yet
-    under this approval; each gets an e-mail with a link to answer. Idempotent."""
+    under this approval; each gets an e-mail with a link to answer. Idempotent: the approval's row
+    lock lets one read at a time decide who is new."""
+    DirectAccessApproval.objects.select_for_update().filter(pk=approval.pk).first()
     asked = set(
         AggregationSubGrant.objects.filter(approval=approval, aggregation_number=aggregation_number).values_list(
             "customer_id", flat=True
         )
     )
-    created = []
-    customers = User.objects.in_bulk([pk for pk in members if pk not in asked])
-    for customer_id, customer in customers.items():
-        sub_grant, made = AggregationSubGrant.objects.get_or_create(
-            approval=approval, aggregation_number=aggregation_number, customer=customer
+    created = AggregationSubGrant.objects.bulk_create(
+        [
+            AggregationSubGrant(approval=approval, aggregation_number=aggregation_number, customer_id=customer_id)
+            for customer_id in sorted(set(members) - asked)
+        ]
+    )
+    if not created:
+        return []
+    created = list(
+        AggregationSubGrant.objects.filter(pk__in=[sub_grant.pk for sub_grant in created]).select_related(
+            "customer", "approval__third_party"
         )
-        if not made:  # asked meanwhile by a concurrent read
-            continue
-        sub_grant.premises.set(members[customer_id])
+    )
+    through = AggregationSubGrant.premises.through
+    through.objects.bulk_create(
+        [
+            through(aggregationsubgrant_id=sub_grant.pk, premise_id=premise_id)
+            for sub_grant in created
+            for premise_id in members[sub_grant.customer_id]
+        ]
+    )
+    for sub_grant in created:
         _ask(sub_grant, aggregation_name)
-        created.append(sub_grant)
-    if created:
-        _event(
-            approval,
-            Action.SUB_GRANTS_REQUESTED,
-            None,
-            f"{aggregation_number} is below the privacy threshold: {len(created)} customer(s) asked to consent.",
-        )
+    _event(
+        approval,
+        Action.SUB_GRANTS_REQUESTED,
+        None,
+        f"{aggregation_number} is below the privacy threshold: {len(created)} customer(s) asked to consent.",
+    )
     return created
 
 

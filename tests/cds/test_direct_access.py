@@ -388,3 +388,19 @@ def test_the_admin_refuses_a_consent_client_for_direct_access(client_set):
 
 
 MANAGEMENT = {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0", "MIN_NUM_FORMS": "0", "MAX_NUM_FORMS": "1000"}
+
+
+@pytest.mark.parametrize(
+    ("scope", "path"), [("cds_query_accounts", "accounts"), ("cds_query_bill_sections", "bill-sections")]
+)
+def test_a_direct_list_keeps_a_bound_on_its_queries(client_set, scope, path, django_assert_max_num_queries):
+    for _ in range(12):
+        customer = billed_customer(premise=PremiseFactory(postal_code="78709"))
+        BillSectionFactory(statement=BillStatementFactory(account=customer.account), service_contract=customer.contract)
+    approve(client_set, scope, coverage="postal_codes", postal_codes=["78709"])
+    token = direct_token(client_set, scope)
+
+    with django_assert_max_num_queries(12):
+        response = Client().get(f"/api/v1/cds/{path}/", **bearer(token["access_token"]))
+
+    assert len(response.json()[path.replace("-", "_")]) == 12
