@@ -19,6 +19,7 @@ from django.utils import timezone
 from oauth2_provider.models import get_access_token_model
 
 from agreements.services import grants as grant_services
+from bench.bench_smt_v2 import _backend_cpu, _backend_pid
 from meters.models import Meter, Occupancy, Premise
 from portal.cds import registration
 from portal.cds.clients import group_of
@@ -148,6 +149,8 @@ def _measure(*, solar: bool) -> None:
     try:
         browser = Client()
         timings, cpu, size, values = [], [], 0, 0
+        backend = _backend_pid()
+        database_started = _backend_cpu(backend)
         for _ in range(RUNS):
             started, cpu_started = time.perf_counter(), time.process_time()
             response = browser.get(
@@ -157,6 +160,9 @@ def _measure(*, solar: bool) -> None:
             cpu.append(time.process_time() - cpu_started)
             assert response.status_code == 200, (response.status_code, response.get("Location"), response.content[:300])
             size = len(response.content)
+        # The PostgreSQL backend's CPU per run (clock ticks are 10 ms: a mean over the runs; NaN
+        # when the connection did not last, see DATABASE_CONN_MAX_AGE).
+        database = (_backend_cpu(backend) - database_started) / RUNS if _backend_pid() == backend else float("nan")
         body = response.json()
         values = sum(1 for segment in body["usage_segments"] for row in segment["values"] if row[0] is not None)
         segments = len(body["usage_segments"])
@@ -167,7 +173,8 @@ def _measure(*, solar: bool) -> None:
         )
         # The web process's own CPU (PostgreSQL's time is the rest): a figure a busy machine moves less.
         print(
-            f"   web-process CPU: median {statistics.median(cpu) * 1000:.0f} ms; load average {os.getloadavg()[0]:.1f}"
+            f"   web-process CPU: median {statistics.median(cpu) * 1000:.0f} ms; PostgreSQL backend CPU: "
+            f"mean {database * 1000:.0f} ms; load average {os.getloadavg()[0]:.1f}"
         )
     finally:
         _clean_up(registered, customer, premise)
