@@ -158,16 +158,21 @@ CONSENT_FIELDS = (
     DetailsField(
         "addresses",
         "Preselected addresses",
-        "Only the service points at these addresses are offered (consent scopes only). A service point's "
-        "address is `{street address}, {city}, {state} {postal code}`, normalised: the street address's "
-        "postal abbreviations spelled out (St street, Ave avenue, Blvd boulevard, Rd road, Dr drive, Ln lane, "
-        "Ct court, Pl place, Pkwy parkway, Hwy highway, Apt apartment, Ste suite, # unit, N/S/E/W "
-        "north/south/east/west, ...), lower case, single spaces; city and state stay as written. Your value is "
-        "only lower-cased and its whitespace collapsed, so send abbreviations spelled out: "
-        '"100 Congress Avenue Unit 4, Austin, TX 78701" matches the address on record as "100 Congress Ave #4", '
-        "Austin, TX 78701. An address with no house number (e.g. a pump station) is matched as written, "
-        f"lower-cased. A value matching no service point, or several, matches none. `{ALL}` offers all. "
-        "Null: no preselection.",
+        "Only the service points at these addresses are offered (consent scopes only). Locale: United States. "
+        "A service point's address is `{street address}, {city}, {state} {postal code}`. A typical address "
+        "(the street address starts with a house number) is normalised: the street address's postal "
+        "abbreviations are spelled out (St street, Ave or Av avenue, Blvd boulevard, Rd road, Dr drive, "
+        "Ln lane, Ct court, Pl place, Pkwy parkway, Hwy highway, Fwy freeway, Expy expressway, Cir circle, "
+        "Ter terrace, Trl trail, Sq square, Apt apartment, Ste suite, Bldg building, Fl floor, Rm room, "
+        "# unit, N north, S south, E east, W west, NE northeast, NW northwest, SE southeast, SW southwest; "
+        "a trailing period is dropped), then everything is lower-cased, segments are separated by `, ` and "
+        "spaces collapsed; city and state stay as written (the state is its two-letter code). Example: "
+        '"100 Congress Ave #4", Austin, TX 78701 is "100 congress avenue unit 4, austin, tx 78701". An '
+        "atypical address (no house number) is only lower-cased with its whitespace collapsed: "
+        '"Pump station, FM 5555", Austin, TX 78701 is "pump station, fm 5555, austin, tx 78701". Your value '
+        "is only lower-cased and its whitespace collapsed (abbreviations are not expanded), so send "
+        '"100 Congress Avenue Unit 4, Austin, TX 78701". A value matching no service point, or several, '
+        f"matches none. `{ALL}` offers all. Null: no preselection.",
         "string_list_or_null",
         maximum=20000,
         minimum=0,

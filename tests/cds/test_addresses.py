@@ -1,6 +1,7 @@
 """The `addresses` preselection (WG3-01 §7.1.13): addresses normalised before matching, a value
 counts only when it names exactly one service point, and it only ever narrows what is shared."""
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -11,8 +12,8 @@ from oauth2_provider.models import get_access_token_model
 
 from agreements.services import grants as grant_services
 from agreements.services.grants import offered_premises
-from meters.addresses import normalized_address
-from portal.cds import rar
+from meters.addresses import ABBREVIATIONS, normalized_address
+from portal.cds import rar, scopes
 from tests.factories import CustomerFactory, PremiseFactory, SandboxAccountFactory
 from usage.services import IntervalReading, load_interval_reads
 
@@ -153,3 +154,10 @@ def test_only_the_street_address_has_its_abbreviations_spelled_out():
     premise = PremiseFactory(service_address="12 N Main St", city="St. Paul", state="MN", postal_code="55101")
 
     assert normalized_address(premise) == "12 north main street, st. paul, mn 55101"
+
+
+def test_the_field_documentation_lists_every_abbreviation_expanded():
+    [field] = [item for item in scopes.CONSENT_FIELDS if item.id == "addresses"]
+
+    for short, full in ABBREVIATIONS.items():
+        assert re.search(rf"\b{short}\b[^,;]*\b{full}\b", field.description, re.IGNORECASE), short
