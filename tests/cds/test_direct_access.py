@@ -329,11 +329,10 @@ def test_summed_usage_read_directly_is_in_each_members_data_access_log(client_se
 # --- Staff approve in the admin ------------------------------------------------------------------
 
 
-def test_staff_approve_direct_access_in_the_admin_with_an_audit_trail(client_set):
-    staff = StaffFactory(is_superuser=True)
-    client = client_set.client(scopes.DIRECT)
+def _admin_post(client, **fields):
+    """Staff fill in the admin's approval form."""
     browser = Client()
-    browser.force_login(staff)
+    browser.force_login(StaffFactory(is_superuser=True))
     form = {
         "third_party": client.third_party.pk,
         "client": client.pk,
@@ -348,43 +347,42 @@ def test_staff_approve_direct_access_in_the_admin_with_an_audit_trail(client_set
         "ends_at_0": "2030-01-01",
         "ends_at_1": "00:00:00",
         **{f"{prefix}-{key}": value for prefix in ("sub_grants", "events") for key, value in MANAGEMENT.items()},
-    }
+    } | fields
+    return browser.post("/admin/agreements/directaccessapproval/add/", form)
 
-    response = browser.post("/admin/agreements/directaccessapproval/add/", form)
+
+def test_staff_approve_direct_access_in_the_admin_with_an_audit_trail(client_set):
+    response = _admin_post(client_set.client(scopes.DIRECT))
 
     assert response.status_code == 302, response.content[:2000]
     approval = DirectAccessApproval.objects.get()
-    assert approval.approved_by == staff
+    assert approval.approved_by.is_staff and approval.coverage == "postal_codes"
     assert approval.events.get().action == DirectAccessEvent.Action.APPROVED
 
 
 def test_the_admin_refuses_a_consent_client_for_direct_access(client_set):
-    staff = StaffFactory(is_superuser=True)
-    browser = Client()
-    browser.force_login(staff)
-
-    response = browser.post(
-        "/admin/agreements/directaccessapproval/add/",
-        {
-            "third_party": client_set.consent.third_party.pk,
-            "client": client_set.consent.pk,
-            "scope": "cds_query_accounts",
-            "purpose": "Grid planning.",
-            "coverage": "all",
-            "postal_codes": "[]",
-            "aggregation_numbers": "[]",
-            "includes": "[]",
-            "starts_at_0": "2026-01-01",
-            "starts_at_1": "00:00:00",
-            "ends_at_0": "2030-01-01",
-            "ends_at_1": "00:00:00",
-            **{f"{prefix}-{key}": value for prefix in ("sub_grants", "events") for key, value in MANAGEMENT.items()},
-        },
-    )
+    response = _admin_post(client_set.consent, scope="cds_query_accounts", coverage="all", postal_codes="[]")
 
     assert response.status_code == 200
     assert "Not a direct-access client" in response.content.decode()
     assert not DirectAccessApproval.objects.exists()
+
+
+def test_approving_a_group_too_small_asks_its_customers_at_once(client_set, settings):
+    settings.CDS_AGGREGATION_MIN_CUSTOMERS = 10
+    aggregation, _ = neighbourhood(3)
+
+    response = _admin_post(
+        client_set.client(scopes.DIRECT),
+        scope="cds_query_usage",
+        coverage="all",
+        postal_codes="[]",
+        aggregation_numbers=f'["{aggregation.number}"]',
+    )
+
+    assert response.status_code == 302
+    approval = DirectAccessApproval.objects.get()
+    assert approval.sub_grants.count() == 3 and direct_access.status_of(approval) == "needs_sub_grants"
 
 
 MANAGEMENT = {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0", "MIN_NUM_FORMS": "0", "MAX_NUM_FORMS": "1000"}

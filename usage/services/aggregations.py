@@ -171,13 +171,14 @@ def consent_of(aggregation: Aggregation, approvals: list) -> tuple[set[int], lis
     return consented, listing
 
 
-def ask_consent_where_needed(approval, *, start: datetime | None = None, end: datetime | None = None) -> int:
-    """Sub-grants for each approved aggregation below the threshold (WG3-01 §3.7): every customer of
-    the group not asked yet is asked for `cds_aggregation_consent`. Returns how many were asked."""
+def ask_consent_where_needed(approval) -> int:
+    """When staff approve: sub-grants for each approved aggregation with too few customers (WG3-01
+    §3.7), each customer not asked yet is asked for `cds_aggregation_consent` (the share rule needs
+    a period: a read checks it). Returns how many were asked."""
     asked = 0
     for aggregation in Aggregation.objects.filter(number__in=approval.aggregation_numbers):
         consented, _ = consent_of(aggregation, [approval])
-        if not check_threshold(aggregation, start=start, end=end, consenting=consented).met:
+        if not check_threshold(aggregation, consenting=consented).met:
             asked += len(
                 direct_access.request_sub_grants(
                     approval=approval,
@@ -224,7 +225,12 @@ def aggregated_segments(
         consented, listing = consent_of(aggregation, approvals)
         threshold = check_threshold(aggregation, start=after, end=before, consenting=consented)
         if not threshold.met:
-            ask_consent_where_needed(listing[0], start=after, end=before)
+            direct_access.request_sub_grants(
+                approval=listing[0],
+                aggregation_number=aggregation.number,
+                aggregation_name=aggregation.name,
+                members=occupants(aggregation),
+            )
             raise CdsError(
                 "needs_sub_grants",
                 f"{aggregation.number} is below the privacy threshold ({threshold.reason}) Its customers are "
