@@ -24,6 +24,7 @@ DEMO_MODULES = [
     "agreements.oauth_demo",
     "usage.demo",
     "usage.billing_demo",
+    "usage.direct_demo",
     "reports.demo",
     "portal.webhooks.demo",
     "usage.extracts_demo",
