@@ -23,6 +23,7 @@ from .services import segments as segment_services
 # --- Usage segments ------------------------------------------------------------------------------
 
 KINDS = (segment_services.INTERVAL, segment_services.DAILY, segment_services.MONTHLY)
+HISTORY = timedelta(days=400)  # grants reach back 12 months at most
 
 
 class UsageSegmentListView(GrantedListView):
@@ -57,13 +58,12 @@ class UsageSegmentListView(GrantedListView):
 
     def objects(self, request, reach):
         now = timezone.now()
-        after = paging.moment(request, "after") or now - timedelta(days=400)
-        before = paging.moment(request, "before") or now
+        after, before = paging.moment(request, "after"), paging.moment(request, "before")
         if reach.direct:
             return aggregation_services.aggregated_segments(
                 numbers=paging.id_list(request, "aggregation_numbers"),
-                after=after,
-                before=before,
+                after=after or now - HISTORY,
+                before=before or now,
                 approvals=reach.approvals_for(self.api),
                 approved_numbers=reach.aggregation_numbers(self.api),
             )
@@ -72,7 +72,7 @@ class UsageSegmentListView(GrantedListView):
         self.premise_by_id = {premise.pk: premise for premise in premises}
         planned = []
         for kind in KINDS:
-            windows = reach.usage_windows(self.api, kind=kind, start=after, end=before)
+            windows = reach.usage_windows(self.api, kind=kind, start=now - HISTORY, end=now)
             for premise in premises:
                 premise_windows = sorted(windows.get(premise.pk, []))
                 if not premise_windows:
@@ -85,6 +85,12 @@ class UsageSegmentListView(GrantedListView):
                 )
         if wanted is not None:
             planned = [segment for segment in planned if segment.id in wanted]
+        # `after` and `before` keep whole segments (WG3-01): ending on or after `after`, starting on
+        # or before `before`; only the grant's own durations trim a segment.
+        if after is not None:
+            planned = [segment for segment in planned if segment.end >= after]
+        if before is not None:
+            planned = [segment for segment in planned if segment.start <= before]
         section_ids = paging.id_list(request, "cds_billsection_ids")
         if section_ids is not None:
             planned = _of_sections(planned, reach, numeric(section_ids))
@@ -130,8 +136,8 @@ class UsageSegmentListView(GrantedListView):
         "Usage segments (15-minute, daily and billing-cycle reads) the token's grants reach",
         [
             ids_parameter("cds_usagesegment_ids", "usage segment ids"),
-            ids_parameter("after", "segments ending after this datetime"),
-            ids_parameter("before", "segments starting before this datetime"),
+            ids_parameter("after", "segments ending on or after this datetime"),
+            ids_parameter("before", "segments starting on or before this datetime"),
             ids_parameter("cds_servicepoint_ids", "service point ids"),
             ids_parameter("servicepoint_numbers", "service point numbers"),
             ids_parameter("cds_meterdevice_ids", "meter device ids"),

@@ -404,3 +404,17 @@ def test_usage_segments_are_written_byte_for_byte_as_the_plain_json_renderer_wri
     assert response["Content-Type"] == "application/json"
     assert response.content == JSONRenderer().render(response.json())
     assert len(response.json()["usage_segments"]) == 3  # quarter hours of October and of November, one day
+
+
+def test_after_and_before_keep_whole_segments_never_cut_ones(client_set):
+    billed = billed_customer()
+    for day in (date(2026, 9, 15), date(2026, 10, 15), FALL_BACK, date(2026, 11, 20)):
+        load_day(billed.premise, day)
+    token = consent_token(client_set, billed.customer, "cds_usage")
+    every = {item["cds_usagesegment_id"]: item for item in segments_of(token, "i-")}
+
+    middle = segments_of(token, "i-", after="2026-10-20T00:00:00-05:00", before="2026-11-10T00:00:00-06:00")
+
+    assert [item["segment_start"][:7] for item in middle] == ["2026-10", "2026-11"]
+    assert all(item == every[item["cds_usagesegment_id"]] for item in middle)  # the same objects, uncut
+    assert middle[0]["segment_start"].startswith("2026-10-01")
