@@ -160,6 +160,35 @@ def test_a_correction_of_one_premise_leaves_other_premises_untouched():
     assert IntervalRead.objects.filter(historical_correction=True).count() == 1
 
 
+def test_revisions_at_both_ends_of_each_premises_span_across_a_month_boundary_are_corrections():
+    premises = [PremiseFactory(), PremiseFactory()]
+    ingest_text(
+        texas_file(*[row for p in premises for day in ("10/31/2025", "11/01/2025") for row in texas_day(p.esiid, day)])
+    )
+    revision = "11/05/2025 07:00:00"
+    resent = [
+        row
+        for premise in premises
+        for row in (
+            texas_row(premise.esiid, "10/31/2025", "00:00", "00:15", kwh="0.111", revision=revision),
+            texas_row(premise.esiid, "10/31/2025", "19:00", "19:15", kwh="0.250"),  # 00:00 UTC in November
+            texas_row(premise.esiid, "11/01/2025", "23:45", "00:00", kwh="0.999", revision=revision),
+        )
+    ]
+
+    result = ingest_text(texas_file(*resent))
+
+    assert (result.loaded, result.revised, result.unchanged) == (0, 4, 2)
+    for premise in premises:
+        reads = IntervalRead.objects.filter(premise=premise).order_by("interval_start")
+        assert [(read.wh, read.historical_correction) for read in (reads.first(), reads.last())] == [
+            (111, True),
+            (999, True),
+        ]
+        assert reads.filter(historical_correction=True).count() == 2
+    assert sorted(IntervalCorrection.objects.values_list("previous_wh", flat=True)) == [250] * 4
+
+
 def test_generated_reads_follow_the_same_revision_rules():
     premise = PremiseFactory()
     start = datetime(2025, 7, 1, 15, 0, tzinfo=UTC)
