@@ -9,6 +9,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from agreements.grants_api import GrantSerializer
 from agreements.models import AggregationSubGrant, DirectAccessEvent
 from agreements.services import direct_access
 from tests.factories import CustomerFactory
@@ -139,6 +140,7 @@ def test_the_client_follows_the_grant_through_the_grants_api(client_set, small_g
     grant = Client().get(f"/api/v1/cds/grants/{approval.number}", **headers).json()
 
     assert grant["status"] == "needs_sub_grants" and len(grant["children"]) == 3
+    assert set(grant) == set(GrantSerializer().fields)  # the Grant object the schema promises
     child = Client().get(f"/api/v1/cds/grants/{grant['children'][0]}", **headers).json()
     assert (child["parent"], child["status"], child["scope"]) == (
         approval.number,

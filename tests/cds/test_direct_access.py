@@ -15,7 +15,7 @@ from agreements.models import DirectAccessApproval, DirectAccessEvent, DirectAcc
 from agreements.services import direct_access
 from portal.cds import scopes
 from reports.models import DataAccessLog
-from tests.factories import OccupancyFactory, PremiseFactory, StaffFactory
+from tests.factories import CustomerFactory, OccupancyFactory, PremiseFactory, StaffFactory
 from usage.services import IntervalReading, load_interval_reads
 
 from .direct import approve, direct_token
@@ -402,3 +402,33 @@ def test_a_direct_list_keeps_a_bound_on_its_queries(client_set, scope, path, dja
         response = Client().get(f"/api/v1/cds/{path}/", **bearer(token["access_token"]))
 
     assert len(response.json()[path.replace("-", "_")]) == 12
+
+
+def test_only_staff_approve_direct_access(client_set):
+    client = client_set.client(scopes.DIRECT)
+    now = timezone.now()
+    approval = DirectAccessApproval(
+        third_party=client.third_party,
+        client=client,
+        scope="cds_query_accounts",
+        coverage="all",
+        purpose="Curiosity.",
+        starts_at=now,
+        ends_at=now + timedelta(days=1),
+    )
+
+    with pytest.raises(direct_access.AgreementError) as refused:
+        direct_access.save_approval(by=CustomerFactory(), approval=approval)
+
+    assert refused.value.status_code == 403 and not DirectAccessApproval.objects.exists()
+
+
+def test_the_admin_refuses_an_unknown_include_and_a_list_without_premises(client_set):
+    client = client_set.client(scopes.DIRECT)
+
+    unknown = _admin_post(client, includes='["include_everything"]')
+    empty_list = _admin_post(client, coverage="premises", postal_codes="[]")
+
+    assert unknown.status_code == 200 and "include_everything" in unknown.content.decode()
+    assert empty_list.status_code == 200 and "Required." in empty_list.content.decode()
+    assert not DirectAccessApproval.objects.exists()
