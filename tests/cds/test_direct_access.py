@@ -277,6 +277,15 @@ def test_an_expired_approval_gives_no_token(client_set):
     assert response["status"] == 400 and response["error"] == "invalid_scope"
 
 
+def test_an_approval_not_yet_started_gives_no_token(client_set):
+    now = timezone.now()
+    approve(client_set, "cds_query_accounts", starts_at=now + timedelta(days=1), ends_at=now + timedelta(days=30))
+
+    response = direct_token(client_set, "cds_query_accounts")
+
+    assert response["status"] == 400 and response["error"] == "invalid_scope"
+
+
 def test_a_revoked_approval_stops_its_tokens_at_once(client_set):
     billed = billed_customer()
     approval = approve(client_set, "cds_query_accounts", premises=[billed.premise])
