@@ -168,6 +168,7 @@ def test_a_sweep_that_finds_another_running_leaves_the_work_to_it():
 
         assert services.expire_due() == {"invitations": 0, "agreements": 0, "extension_requests": 0}
     finally:
+        other.execute("SELECT pg_advisory_unlock(%s)", [expiry.LOCK])  # now, not when the server notices
         other.close()
 
     invitation.refresh_from_db()
