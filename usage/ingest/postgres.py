@@ -29,6 +29,16 @@ from .targets import LoadCounts, Target
 # premise id folded into an int.
 PREMISE_LOCK_NAMESPACE = 0x55534149
 COPY_CHUNK = 10_000  # rows per write: the server starts on the first while the rest are sent
+# For the batch's transaction: its sorts and hashes stay in memory; no JIT (compiling costs more
+# than these plans ever run); and the planner is kept off plans that measured slow here. The
+# statistics of a partition being filled lag far behind its size, and the planner then hashes the
+# whole partition to probe a few premises: every access to a read table here is by primary key
+# (only the staging table is scanned, it has no other path). The stored reads of a batch's spans
+# are read by range and hashed, cheaper than a merge join that sorts both sides again.
+BATCH_SETTINGS = (
+    "set_config('work_mem', '64MB', true), set_config('jit', 'off', true), "
+    "set_config('enable_seqscan', 'off', true), set_config('enable_mergejoin', 'off', true)"
+)
 
 
 class PostgresLoader:
@@ -53,13 +63,8 @@ class PostgresLoader:
             return LoadCounts()
         connection.ensure_connection()
         with connection.connection.cursor() as cursor:
-            cursor.execute("SET LOCAL work_mem = '64MB'")  # the batch's sort stays in memory
-            # The statistics of a partition being filled lag far behind its size, and the planner
-            # then hashes the whole partition to probe a few premises. Every access to a read table
-            # here is by primary key; only the staging table is scanned (it has no other path).
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("SET LOCAL jit = off")  # compiling costs more than these plans ever run
             if not self.target.corrections:
+                cursor.execute(f"SELECT {BATCH_SETTINGS}")
                 self._stage(cursor, rows)
                 cursor.execute(self._register_upsert())
                 _total, loaded, revised = cursor.fetchone()
@@ -76,9 +81,6 @@ class PostgresLoader:
                 if loaded is not None:
                     return LoadCounts(loaded=loaded, unchanged=count - loaded)
             premise_ids = sorted(prepared.spans)
-            # The stored reads of the batch's spans are read by range and hashed: cheaper than a
-            # primary-key probe per incoming row.
-            cursor.execute("SET LOCAL enable_mergejoin = off")
             cursor.execute(
                 self._interval_upsert(),
                 {
@@ -99,12 +101,10 @@ class PostgresLoader:
         between their first and last interval of the batch."""
         premise_ids = sorted(ranges)
         lock_keys = sorted({premise_id % 2_147_483_647 for premise_id in premise_ids})
+        # One round trip for the settings and the locks (each costs a wait on a busy machine).
         cursor.execute(
-            "SELECT pg_advisory_xact_lock(%s, key) FROM unnest(%s::int[]) AS key",
-            [
-                PREMISE_LOCK_NAMESPACE,
-                lock_keys,
-            ],
+            f"SELECT {BATCH_SETTINGS}, (SELECT count(pg_advisory_xact_lock(%s, key)) FROM unnest(%s::int[]) AS key)",
+            [PREMISE_LOCK_NAMESPACE, lock_keys],
         )
         cursor.execute(
             "SELECT batch.premise_id FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[]) "

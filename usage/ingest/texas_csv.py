@@ -95,8 +95,13 @@ class TexasIntervalParser:
             name + end: code for name, code in (("Consumption", 1), ("Surplus Generation", 2)) for end in LINE_ENDS
         }
 
-    def prefetch(self, lines: list[str]) -> None:
-        self.directory.prefetch({line.partition(",")[0] for line in lines})
+    def prefetch(self, lines: list[str], fields: set[str] | None = None) -> None:
+        """Resolve the batch's ESIIDs (`fields`: its ESIID fields, when worked out already)."""
+        self.directory.prefetch(self.esiid_fields(lines) if fields is None else fields)
+
+    def esiid_fields(self, lines: list[str]) -> set[str]:
+        """The ESIID fields of a batch: no database, so the parse thread works them out ahead."""
+        return {line.partition(",")[0] for line in lines}
 
     def parse(self, lines: list[str], first_line: int) -> ParsedBatch:
         batch = ParsedBatch()

@@ -141,12 +141,12 @@ def ingest_stream(
     batches = read_batches(lines, batch_size, parser.first_data_line)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-parse") as worker:
         batch = next(batches, None)
-        pending = _parse_next(batch, batches, parser, loader, packed, worker)
+        pending = _parse_next(batch, None, batches, parser, loader, packed, worker)
         while pending is not None:
-            parsed, prepared, following = pending.result()
+            parsed, prepared, following, esiid_fields = pending.result()
             line_count, size = len(batch[0]), batch[2]
             batch = following
-            pending = _parse_next(batch, batches, parser, loader, packed, worker)
+            pending = _parse_next(batch, esiid_fields, batches, parser, loader, packed, worker)
             if parsed.months - partitioned:
                 partitions.ensure_partitions(sorted(parsed.months - partitioned))
                 partitioned |= parsed.months
@@ -158,11 +158,14 @@ def ingest_stream(
     return result
 
 
-def _parse_next(batch, batches, parser, loader, packed: bool, worker: ThreadPoolExecutor) -> Future | None:
+def _parse_next(batch, esiid_fields, batches, parser, loader, packed: bool, worker) -> Future | None:
     """Resolve a batch's ESIIDs, and start parsing it (then reading the next batch) on the worker."""
     if batch is None:
         return None
-    parser.prefetch(batch[0])
+    if esiid_fields is None:
+        parser.prefetch(batch[0])
+    else:
+        parser.prefetch(batch[0], esiid_fields)
     return worker.submit(_parse_and_read, parser, loader, packed, batch, batches)
 
 
@@ -174,7 +177,10 @@ def _parse_and_read(parser, loader, packed: bool, batch, batches):
     else:
         parsed = parser.parse(lines, first_number)
         prepared = loader.prepare(parsed.rows)
-    return parsed, prepared, next(batches, None)
+    following = next(batches, None)
+    # The parser that can pick out the next batch's ESIID fields without the database does it here.
+    esiid_fields = getattr(parser, "esiid_fields", None)
+    return parsed, prepared, following, esiid_fields(following[0]) if esiid_fields and following else None
 
 
 def _parser(first_line: str, *, format: str | None, received_at: datetime):
