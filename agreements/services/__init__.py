@@ -3,22 +3,24 @@ of the consent workflow happens here, in a transaction."""
 
 from ._common import MAX_TERM_MONTHS, Actor, AgreementError, add_months, resolve_actor
 from .agreements import (
-    accept_extension_request,
     complete_one_time,
     end_agreements,
     expire_agreement_now,
     expire_invitation_now,
-    extend_agreement,
     move_out,
-    reject_extension_request,
-    request_extension,
-    resend_extension_request,
     terminate_agreement,
 )
 from .devices import remove_device
 from .expiry import expire_due
+from .extensions import (
+    accept_extension_request,
+    extend_agreement,
+    reject_extension_request,
+    request_extension,
+    resend_extension_request,
+)
+from .invitation_checks import MISMATCH_MESSAGE
 from .invitations import (
-    MISMATCH_MESSAGE,
     accept_invitation,
     cancel_invitation,
     create_invitation,

@@ -1,5 +1,5 @@
-"""What every agreement service shares: the domain error, who is acting, the audit record and
-calendar arithmetic."""
+"""What every agreement service shares: the domain error, who is acting, the audit record,
+calendar arithmetic and locking an active agreement."""
 
 import calendar
 from dataclasses import dataclass
@@ -104,3 +104,14 @@ def clean_months(value) -> int:
     if not 1 <= months <= MAX_TERM_MONTHS:
         raise AgreementError("invalid_months", "Choose 1 to 12 months.", fields={"months": ["Choose 1 to 12 months."]})
     return months
+
+
+def lock_agreement(agreement: Agreement) -> Agreement:
+    return Agreement.objects.select_for_update().select_related("third_party", "customer").get(pk=agreement.pk)
+
+
+def ensure_active(agreement: Agreement) -> None:
+    if agreement.status != Agreement.Status.ACTIVE:
+        raise AgreementError(
+            "not_active", f"This agreement is {agreement.get_status_display().lower()}.", status_code=409
+        )

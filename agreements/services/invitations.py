@@ -4,19 +4,16 @@ import hmac
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from meters import services as meter_services
 from meters.models import HanDeviceEvent, InHomeDevice, Occupancy, Premise
-from meters.validators import normalize_esiid, normalize_install_code, normalize_mac, validate_esiid
 from portal.models import ThirdParty, User
 
 from .. import emails, webhooks
 from ..models import (
     DEVICE_TYPES,
-    ONE_TIME_KINDS,
     Agreement,
     AgreementEvent,
     AgreementInvitation,
@@ -30,122 +27,14 @@ from ._common import (
     ONE_TIME_DAYS,
     AgreementError,
     add_months,
-    clean_months,
     event,
     not_found,
     require_third_party,
     resolve_actor,
 )
+from .invitation_checks import check_label_partner, clean_esiids, clean_terms, ensure_device_free, match_customer
 
-MISMATCH_MESSAGE = "The ESIIDs and the authorization code or e-mail do not match our records."
-MAX_ESIIDS = 100
 Action = AgreementEvent.Action
-
-
-def _mismatch() -> AgreementError:
-    # One answer for every mismatch, so that nobody learns whether an ESIID exists or whose it is.
-    return AgreementError("customer_mismatch", MISMATCH_MESSAGE)
-
-
-def _clean_esiids(esiids) -> list[str]:
-    if isinstance(esiids, str):
-        esiids = esiids.replace(",", " ").split()
-    cleaned = []
-    for raw in esiids or []:
-        esiid = normalize_esiid(raw)
-        try:
-            validate_esiid(esiid)
-        except ValidationError as error:
-            raise AgreementError(
-                "invalid_esiid", f"{esiid or 'An empty value'}: {error.messages[0]}", fields={"esiids": error.messages}
-            ) from error
-        if esiid not in cleaned:
-            cleaned.append(esiid)
-    if not cleaned:
-        raise AgreementError("esiids_required", "Name at least one ESIID.", fields={"esiids": ["Required."]})
-    if len(cleaned) > MAX_ESIIDS:
-        message = f"An invitation names at most {MAX_ESIIDS} ESIIDs."
-        raise AgreementError("too_many_esiids", message, fields={"esiids": [message]})
-    return cleaned
-
-
-def _clean_terms(*, agreement_type, duration_kind, one_time_kind, months, device) -> dict:
-    """The type-specific fields of an invitation, validated; the fields of other types are blanked."""
-    terms = {
-        "duration_kind": "",
-        "one_time_kind": "",
-        "months": None,
-        "device_mac": "",
-        "device_install_code": "",
-        "device_type": "",
-        "device_description": "",
-    }
-    if agreement_type not in AgreementType.values:
-        raise AgreementError(
-            "invalid_type", "Choose an agreement type.", fields={"agreement_type": ["Choose a valid type."]}
-        )
-    if agreement_type == AgreementType.ENERGY_DATA:
-        if duration_kind == DurationKind.ONE_TIME:
-            if one_time_kind not in ONE_TIME_KINDS:
-                message = "Choose 15-minute, daily or monthly usage for one-time access."
-                raise AgreementError("invalid_one_time_kind", message, fields={"one_time_kind": [message]})
-            terms.update(duration_kind=duration_kind, one_time_kind=one_time_kind)
-        elif duration_kind == DurationKind.CONTINUOUS:
-            terms.update(duration_kind=duration_kind, months=clean_months(months))
-        else:
-            message = "Choose one-time or continuous access."
-            raise AgreementError("invalid_duration", message, fields={"duration_kind": [message]})
-        return terms
-    errors = {}
-    try:
-        terms["device_mac"] = normalize_mac(device.get("mac", ""))
-    except ValidationError as error:
-        errors["device_mac"] = error.messages
-    try:
-        terms["device_install_code"] = normalize_install_code(device.get("install_code", ""))
-    except ValidationError as error:
-        errors["device_install_code"] = error.messages
-    if device.get("type") not in InHomeDevice.DeviceType.values:
-        errors["device_type"] = ["Choose the type of device."]
-    description = (device.get("description") or "").strip()
-    if len(description) > 200:
-        errors["device_description"] = ["At most 200 characters."]
-    if errors:
-        first = next(iter(errors.values()))[0]
-        raise AgreementError("invalid_device", first, fields=errors)
-    terms.update(device_type=device["type"], device_description=description)
-    return terms
-
-
-def _match_customer(esiids: list[str], authorization_code: str, email: str) -> tuple[list[Premise], User]:
-    """The one customer who lives at every ESIID now and matches the code or e-mail given."""
-    premises = list(Premise.objects.filter(esiid__in=esiids).select_related("label_partner"))
-    if len(premises) != len(esiids):
-        raise _mismatch()
-    occupancies = list(Occupancy.objects.current().filter(premise__in=premises).select_related("customer"))
-    if len(occupancies) != len(premises) or len({occupancy.customer_id for occupancy in occupancies}) != 1:
-        raise _mismatch()
-    customer = occupancies[0].customer
-    if not customer.is_active:
-        raise _mismatch()
-    if authorization_code:
-        given = authorization_code.upper().encode()
-        if not all(hmac.compare_digest(o.authorization_code.strip().upper().encode(), given) for o in occupancies):
-            raise _mismatch()
-    if email and customer.email.lower() != email:
-        raise _mismatch()
-    return premises, customer
-
-
-def _check_label_partner(third_party: ThirdParty, customer: User, premises: list[Premise]) -> None:
-    allowed = set(third_party.label_partners.values_list("id", flat=True))
-    if not allowed:
-        return
-    partners = {customer.label_partner_id, *(premise.label_partner_id for premise in premises)} - {None}
-    if not partners or not partners <= allowed:
-        raise AgreementError(
-            "label_partner_not_allowed", "Your company may not invite customers of this brand.", status_code=403
-        )
 
 
 @transaction.atomic
@@ -172,7 +61,7 @@ def create_invitation(
     third_party = actor.third_party
     if not third_party.is_active:
         raise AgreementError("third_party_inactive", "Your company's account is not active.", status_code=403)
-    terms = _clean_terms(
+    terms = clean_terms(
         agreement_type=agreement_type,
         duration_kind=duration_kind,
         one_time_kind=one_time_kind,
@@ -184,7 +73,7 @@ def create_invitation(
             "description": device_description,
         },
     )
-    esiid_list = _clean_esiids(esiids)
+    esiid_list = clean_esiids(esiids)
     authorization_code = (authorization_code or "").strip()
     customer_email = (customer_email or "").strip().lower()
     if not authorization_code and not customer_email:
@@ -197,10 +86,10 @@ def create_invitation(
     if agreement_type in DEVICE_TYPES and len(esiid_list) != 1:
         message = "A device agreement names exactly one ESIID: the premise whose network the device joins."
         raise AgreementError("one_esiid_for_device", message, fields={"esiids": [message]})
-    premises, customer = _match_customer(esiid_list, authorization_code, customer_email)
-    _check_label_partner(third_party, customer, premises)
+    premises, customer = match_customer(esiid_list, authorization_code, customer_email)
+    check_label_partner(third_party, customer, premises)
     if terms["device_mac"]:
-        _ensure_device_free(terms["device_mac"], premises[0])
+        ensure_device_free(terms["device_mac"], premises[0])
     if AgreementInvitation.objects.filter(
         third_party=third_party,
         agreement_type=agreement_type,
@@ -227,17 +116,6 @@ def create_invitation(
     event(action=Action.INVITATION_CREATED, actor=actor, at=now, invitation=invitation).save()
     emails.invitation_sent(invitation)
     return invitation
-
-
-def _ensure_device_free(mac: str, premise: Premise) -> None:
-    if (
-        InHomeDevice.objects.filter(mac=mac)
-        .exclude(status=InHomeDevice.Status.REMOVED)
-        .exclude(premise=premise)
-        .exists()
-    ):
-        message = "This device is joined to another home area network; remove it there first."
-        raise AgreementError("device_in_use", message, fields={"device_mac": [message]}, status_code=409)
 
 
 def _lock_invitation(invitation: AgreementInvitation) -> AgreementInvitation:
@@ -300,7 +178,7 @@ def cancel_invitation(
 
 def _device_for(invitation: AgreementInvitation, premise: Premise, customer: User, now) -> tuple[InHomeDevice, bool]:
     """The device the agreement is about, and whether an add request was recorded for it now."""
-    _ensure_device_free(invitation.device_mac, premise)
+    ensure_device_free(invitation.device_mac, premise)
     device = (
         InHomeDevice.objects.select_for_update()
         .filter(premise=premise, mac=invitation.device_mac)
