@@ -17,6 +17,7 @@ from .models import (
     DirectAccessEvent,
     DirectAccessRead,
     DirectAccessToken,
+    ExpirySweep,
     ExtensionRequest,
     GrantCode,
     GrantToken,
@@ -146,6 +147,18 @@ class AgreementEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_select_related = ("agreement", "invitation", "actor_user", "actor_third_party")
     date_hierarchy = "at"
     readonly_fields = [field.name for field in AgreementEvent._meta.fields]
+
+
+@admin.register(ExpirySweep)
+class ExpirySweepAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Where the expiry sweep stands. Deleting a row makes the next sweep read every due date again
+    (as after restoring a database); nothing else here is edited by hand."""
+
+    list_display = ("subject", "swept_through", "after_id", "full_pass_at")
+    readonly_fields = ("subject", "swept_through", "after_id", "full_pass_at")
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
 
 
 # --- OAuth (CDS) grants: read-only; they change through their agreement (terminate above). -------
