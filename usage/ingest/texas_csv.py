@@ -146,6 +146,9 @@ class TexasIntervalParser:
         self._months = batch.months
         out = bytearray()
         spans: dict[int, tuple[int, int]] = {}
+        # A premise's day rarely outlasts a batch: its heads are cheap to work out again, and
+        # memory stays flat however many premises and days the file holds.
+        self._heads.clear()
         heads, values = self._heads, self._values
         fast_fields = -1 if self.legacy else 6  # the older layout always takes the full path
         premise, first, last = None, 0, 0  # the run of lines of one premise being read
