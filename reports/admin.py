@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 
 from . import services
 from .models import DataAccessLog, DeliveryDestination, ReportItem, ReportRequest, ReportSchedule, ReportScheduleRun
-from .models_smt import SmtApiSettings, SmtApiUser, SmtSubscription
+from .models_smt import SmtApiSettings, SmtApiUser, SmtSubscription, SmtSubscriptionBackfill
 
 
 class ReadOnlyMixin:
@@ -138,3 +138,12 @@ class SmtSubscriptionAdmin(admin.ModelAdmin):
     readonly_fields = ["number", "created_at", "cancelled_at"]
     raw_id_fields = ["backfill"]
     filter_horizontal = ["schedules"]
+
+
+@admin.register(SmtSubscriptionBackfill)
+class SmtSubscriptionBackfillAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """The history given to each agreement that joined a subscription later (the beat records it)."""
+
+    list_display = ["subscription", "agreement", "request", "created_at"]
+    list_filter = ["subscription__third_party"]
+    search_fields = ["subscription__number", "agreement__number"]

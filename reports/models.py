@@ -335,4 +335,9 @@ class DataAccessLog(models.Model):
         raise ValueError("The data-access log is append-only.")
 
 
-from .models_smt import SmtApiSettings, SmtApiUser, SmtSubscription  # noqa: E402,F401  (the SMT v2 API, reports.smt_v2)
+from .models_smt import (  # noqa: E402,F401  (the SMT v2 API, reports.smt_v2)
+    SmtApiSettings,
+    SmtApiUser,
+    SmtSubscription,
+    SmtSubscriptionBackfill,
+)

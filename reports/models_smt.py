@@ -115,3 +115,26 @@ class SmtSubscription(models.Model):
         if not self.number:
             self.number = f"SUB-{self.pk:06d}"
             type(self).objects.filter(pk=self.pk).update(number=self.number)
+
+
+class SmtSubscriptionBackfill(models.Model):
+    """The history given to an agreement that joined a subscription after it was made (the
+    subscription's own `backfill` covers the agreements it started with). One per subscription and
+    agreement: the constraint keeps two schedule beats at once from giving it twice. `request` is
+    empty when nothing of the history was readable under that agreement."""
+
+    subscription = models.ForeignKey(SmtSubscription, on_delete=models.CASCADE, related_name="backfills")
+    agreement = models.ForeignKey("agreements.Agreement", on_delete=models.PROTECT, related_name="+")
+    request = models.ForeignKey(
+        "reports.ReportRequest", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "SMT subscription backfill"
+        constraints = [
+            models.UniqueConstraint(fields=["subscription", "agreement"], name="smt_backfill_once_per_agreement")
+        ]
+
+    def __str__(self):
+        return f"{self.subscription} history for {self.agreement}"

@@ -82,7 +82,9 @@ class NewSubscriptionView(SmtV2View):
         responses={200: SmtV2NewSubscriptionOutputSerializer, 409: SmtV2ErrorOutputSerializer, **ERRORS},
         description="A second active subscription of the same dataType answers 400 with "
         "SmtV2DuplicateSubscription's shape (statusCode 0001). An agreement accepted later joins the "
-        "subscription within minutes (the schedule beat): its files start with the day it began.",
+        "subscription within minutes (the schedule beat): its files start with the day it began, and "
+        "the history asked (historicalSubscriptionDuration) is delivered for it once, from no earlier "
+        "than its own agreement covers, as a report request in the subscription's reportFormat.",
     )
     def post(self, request):
         data = self.data

@@ -3,7 +3,8 @@ agreement of the company that covers the data type (reports.services.create_sche
 history is asked, one report request for it (create_report_request: the gate keeps each ESIID to
 what its agreement allows). One active subscription per data type: a second is refused the way
 SMT refuses it. An agreement accepted later joins an active subscription at the next schedule beat
-(`extend_subscriptions`): a schedule of its own from the day it began, inside its own term."""
+(`extend_subscriptions`): a schedule of its own from the day it began, inside its own term, and, when
+the subscription asked for history, a backfill of its own (once: SmtSubscriptionBackfill)."""
 
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -11,12 +12,14 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from agreements import access
 from agreements.models import Agreement, AgreementType, DataKind, DurationKind
 from agreements.services import add_months
 
 from ..models import ReportSchedule
-from ..models_smt import SmtApiSettings, SmtSubscription
+from ..models_smt import SmtApiSettings, SmtSubscription, SmtSubscriptionBackfill
 from ..services import ReportError, cancel_schedule, create_report_request, create_schedule
+from ..services._common import day_span
 from .services import FILE_FORMATS, SmtError
 
 KINDS = {"DAILY": DataKind.DAILY, "INTERVAL": DataKind.INTERVAL, "MONTHLY": DataKind.MONTHLY}
@@ -118,19 +121,19 @@ def _extend(subscription_id: int, now) -> int:
             continue
         try:
             with transaction.atomic():
-                added.append(
-                    create_schedule(
-                        by=None,
-                        third_party=subscription.third_party,
-                        agreement=agreement,
-                        kind=kind,
-                        format=FILE_FORMATS[subscription.report_format],
-                        starts_on=_first_day(subscription, agreement),
-                        now=now,
-                    )
+                schedule = create_schedule(
+                    by=None,
+                    third_party=subscription.third_party,
+                    agreement=agreement,
+                    kind=kind,
+                    format=FILE_FORMATS[subscription.report_format],
+                    starts_on=_first_day(subscription, agreement),
+                    now=now,
                 )
+                _backfill_once(subscription, agreement, kind, now)
         except ReportError:
             continue  # e.g. the agreement ends before a whole period: nothing to schedule
+        added.append(schedule)
     subscription.schedules.add(*added)
     return len(added)
 
@@ -143,20 +146,69 @@ def _first_day(subscription: SmtSubscription, agreement: Agreement):
     return max(agreement.starts_at.astimezone(zone).date(), subscription.created_at.astimezone(zone).date())
 
 
+def _history_start(months: int, today):
+    return max(add_months(today, -min(months, MAX_HISTORY)), add_months(today, -MAX_HISTORY))
+
+
 def _backfill(third_party, agreements, kind, format, months):
-    today = timezone.localdate()
-    yesterday = today - timedelta(days=1)
-    start = max(add_months(today, -min(months, MAX_HISTORY)), add_months(today, -MAX_HISTORY))
-    esiids = sorted({premise.esiid for agreement in agreements for premise in agreement.premises.all()})
+    esiids = {premise.esiid for agreement in agreements for premise in agreement.premises.all()}
+    return _request_history(third_party, kind, format, _history_start(months, timezone.localdate()), esiids)
+
+
+def _backfill_once(subscription: SmtSubscription, agreement: Agreement, kind: str, now) -> None:
+    """The history the subscription asked for, of what `agreement` alone covers, recorded so a second
+    beat gives none (the marker goes in first: a concurrent twin fails on the constraint and skips)."""
+    if not subscription.historical_months:
+        return
+    try:
+        with transaction.atomic():
+            marker = SmtSubscriptionBackfill.objects.create(subscription=subscription, agreement=agreement)
+    except IntegrityError:
+        return  # already given
+    first_day = _history_start(subscription.historical_months, timezone.localdate(now))
+    last_day = timezone.localdate(now) - timedelta(days=1)
+    readable = _readable_since(subscription.third_party, agreement, kind, first_day, last_day, now)
+    if readable:
+        # A period is whole local days: from the day the agreement's reach begins (the gate still
+        # cuts each ESIID's file at the agreement's data_from and the customer's move-in).
+        format = FILE_FORMATS[subscription.report_format]
+        start = min(readable.values())
+        marker.request = _request_history(subscription.third_party, kind, format, start, readable, now)
+        marker.save(update_fields=["request"])
+
+
+def _readable_since(third_party, agreement: Agreement, kind: str, first_day, last_day, now) -> dict:
+    """ESIID -> the first local day of [first_day, last_day] the gate lets the third party read
+    under this agreement alone (its data_from, kinds, term and the customer's occupancy); ESIIDs with
+    nothing readable are left out."""
+    by_zone: dict[str, list] = {}
+    for premise in agreement.premises.all():
+        by_zone.setdefault(premise.time_zone, []).append(premise)
+    readable = {}
+    for zone_name, premises in by_zone.items():
+        zone = ZoneInfo(zone_name)
+        start, end = day_span(first_day, last_day, zone)
+        windows = access.readable_windows(
+            third_party=third_party, premises=premises, kind=kind, start=start, end=end, at=now, agreement=agreement
+        )
+        for premise in premises:
+            if premise.pk in windows:
+                readable[premise.esiid] = windows[premise.pk][0].astimezone(zone).date()
+    return readable
+
+
+def _request_history(third_party, kind, format, start, esiids, now=None):
+    """The report request for [start, yesterday] of `esiids`: delivered like the schedules' files."""
     try:
         return create_report_request(
             by=None,
             third_party=third_party,
             kind=kind,
             start_date=start,
-            end_date=yesterday,
+            end_date=timezone.localdate(now) - timedelta(days=1),
             format=format,
-            esiids=esiids,
+            esiids=sorted(esiids),
+            now=now,
         )
     except ReportError:
         return None  # nothing of the history is readable: the schedules still run
