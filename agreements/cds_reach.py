@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from meters import addresses
 from meters.models import BillingAccount, Occupancy, Premise
-from portal.cds import scopes
+from portal.cds import scopes, value_types
 
 from . import access
 from .models import DirectAccessToken, OAuthGrant
@@ -84,6 +84,17 @@ class Reach:
 
     def includes(self, api: str, flag: str) -> bool:
         return any(share.sets(flag) for share in self.for_api(api))
+
+    def usage_value_types(self, api: str) -> dict[int, set[str]]:
+        """Premise id -> the usage-segment value types (format ids) of the shares covering it
+        (`include_usage_segment_value_types`, WG3-01 §7.2.8.1), their union: null chooses none; an
+        entry without the field (a grant from before it) every one."""
+        chosen: dict[int, set[str]] = {}
+        for share in self.for_api(api):
+            types = share.entry.get(value_types.FIELD, value_types.ALL) or ()
+            for premise_id in share.premise_ids:
+                chosen.setdefault(premise_id, set()).update(types)
+        return chosen
 
     def occupancies(self, api: str):
         """The occupancies of each grant's customer at the premises the API reaches."""

@@ -2,9 +2,9 @@
 energy attribute certificates, each limited to what the token's grants reach; usage is read through
 the access gate. Bill statements and sections are in `cds_bills_api`."""
 
+from collections import defaultdict
 from datetime import timedelta
 
-from django.db.models import Q
 from django.utils import timezone
 from rest_framework.renderers import BrowsableAPIRenderer
 
@@ -94,7 +94,8 @@ class UsageSegmentListView(GrantedListView):
         section_ids = paging.id_list(request, "cds_billsection_ids")
         if section_ids is not None:
             planned = _of_sections(planned, reach, numeric(section_ids))
-        planned.sort(key=lambda segment: (segment.premise_id, KINDS.index(segment.kind), segment.start))
+        self.related = _related(reach, self.api, {segment.premise_id for segment in planned})
+        planned.sort(key=lambda segment: _list_order(segment, self.related[segment.premise_id]))
         return planned
 
     def prepare(self, request, items, reach):
@@ -103,9 +104,13 @@ class UsageSegmentListView(GrantedListView):
         by_premise = {}
         for segment in items:
             by_premise.setdefault(segment.premise_id, []).append(segment)
+        value_types = reach.usage_value_types(self.api)
         for premise_id, segments in by_premise.items():
-            segment_services.fill(premise=self.premise_by_id[premise_id], segments=segments)
-        self.related = _related(reach, self.api, set(by_premise))
+            segment_services.fill(
+                premise=self.premise_by_id[premise_id],
+                segments=segments,
+                value_types=value_types.get(premise_id, set()),
+            )
         self.sections = cds_bills_api.sections_by_premise(reach, list(by_premise))
 
     def represent(self, request, segment, reach):
@@ -123,7 +128,7 @@ class UsageSegmentListView(GrantedListView):
             "related_servicepoints": [str(segment.premise_id)],
             "related_meterdevices": related.get("meters", []),
             "related_billsections": _covering(self.sections.get(segment.premise_id, []), segment),
-            "related_aggregations": [],
+            "related_aggregations": related.get("aggregations", []),
             "segment_start": segment.start,
             "segment_end": segment.end,
             "interval": segment.interval,
@@ -168,21 +173,48 @@ def _of_sections(planned: list, reach, section_ids: list[int]) -> list:
 
 
 def _related(reach, api: str, premise_ids: set) -> dict:
-    """Per premise: the in-scope account, contract and meter ids its segments refer to."""
-    related = {premise_id: {"accounts": [], "contracts": [], "meters": []} for premise_id in premise_ids}
+    """Per premise: the in-scope account, contract, meter and aggregation ids its segments refer to,
+    and the numbers of those accounts, contracts and aggregations (the list's order)."""
+    related = {
+        premise_id: {key: [] for key in ("accounts", "contracts", "meters", "aggregations", "numbers")}
+        for premise_id in premise_ids
+    }
     accounts = dict(reach.accounts(api).values_list("account_number", "pk"))
-    for premise_id, number, contract_id in (
+    account_numbers, contract_numbers = defaultdict(list), defaultdict(list)
+    for premise_id, number, contract_id, contract_number in (
         reach.occupancies(api)
         .filter(premise_id__in=premise_ids)
-        .values_list("premise_id", "account_number", "service_contract__pk")
+        .values_list("premise_id", "account_number", "service_contract__pk", "service_contract__contract_number")
     ):
         if number in accounts and str(accounts[number]) not in related[premise_id]["accounts"]:
             related[premise_id]["accounts"].append(str(accounts[number]))
+            account_numbers[premise_id].append(number)
         if contract_id:
             related[premise_id]["contracts"].append(str(contract_id))
+            contract_numbers[premise_id].append(contract_number or "")
     for pk, premise_id in Meter.objects.filter(premise_id__in=premise_ids).values_list("pk", "premise_id"):
         related[premise_id]["meters"].append(str(pk))
+    # A premise's segments add up into the aggregations holding it: named when the token reads
+    # those aggregations (include_aggregations), as the aggregations list shows them.
+    visible = premise_ids & reach.premise_ids("aggregations") if reach.opens("aggregations") else set()
+    aggregation_numbers = defaultdict(list)
+    for premise_id, aggregations in aggregation_services.containing(visible).items():
+        related[premise_id]["aggregations"] = [str(aggregation.pk) for aggregation in aggregations]
+        aggregation_numbers[premise_id] = [aggregation.number for aggregation in aggregations]
+    for premise_id, item in related.items():
+        item["numbers"] = tuple(
+            min(numbers[premise_id], default="") for numbers in (aggregation_numbers, account_numbers, contract_numbers)
+        )
     return related
+
+
+def _list_order(segment, related: dict) -> tuple:
+    """WG3-01 §10.8.8: by aggregation number, account number, contract number (the first of each the
+    token sees; none sorts first), then segment_start. Its last key, latest cds_modified first, is
+    known only once values are read, and a page must be chosen before that: segments starting
+    together are ordered by kind (15-minute, daily, cycle) and service point instead, so pages
+    never shift between requests."""
+    return (*related["numbers"], segment.start, KINDS.index(segment.kind), segment.premise_id)
 
 
 # --- Aggregations --------------------------------------------------------------------------------
@@ -195,14 +227,8 @@ class AggregationListView(GrantedListView):
     def objects(self, request, reach):
         if reach.direct:
             return self.filtered(Aggregation.objects.filter(number__in=reach.aggregation_numbers(self.api)), request)
-        premise_ids = reach.premise_ids(self.api)
-        postal_codes = Premise.objects.filter(pk__in=premise_ids).values("postal_code")
-        addresses = Premise.objects.filter(pk__in=premise_ids).values("service_address")
-        aggregations = Aggregation.objects.filter(
-            Q(kind=Aggregation.Kind.POSTAL_CODE, postal_code__in=postal_codes)
-            | Q(kind=Aggregation.Kind.BUILDING, building_address__in=addresses)
-            | Q(kind=Aggregation.Kind.LIST, premises__in=premise_ids)
-        ).distinct()
+        held = aggregation_services.containing(reach.premise_ids(self.api))
+        aggregations = Aggregation.objects.filter(pk__in={item.pk for items in held.values() for item in items})
         return self.filtered(aggregations, request)
 
     def filtered(self, aggregations, request):

@@ -107,6 +107,15 @@ def resolve_date_back(value, *, now: datetime) -> datetime:
 def _check_format(item: scopes.DetailsField, value, scope_id: str) -> None:
     where = f"{scope_id}.{item.id}"
     fmt = item.format
+    if fmt == "choice_list_or_null" and isinstance(value, list):
+        known = [choice[0] for choice in item.choices]
+        unknown = [entry for entry in value if entry not in known]
+        if unknown:
+            offered = ", ".join(known)
+            raise refuse(f"{where}: {', '.join(map(repr, unknown))} is not one of the choices ({offered}).")
+        if len(set(value)) != len(value):
+            raise refuse(f"{where} names a choice twice.")
+        return
     ok = {
         "boolean": lambda: isinstance(value, bool),
         "string": lambda: isinstance(value, str) and 1 <= len(value) <= 1000,
@@ -115,6 +124,7 @@ def _check_format(item: scopes.DetailsField, value, scope_id: str) -> None:
             value is None or (isinstance(value, list) and all(isinstance(entry, str) for entry in value))
         ),
         "choice": lambda: value in {choice[0] for choice in item.choices},
+        "choice_list_or_null": lambda: value is None,  # a list is checked above
         "jwk_or_null": lambda: value is None or isinstance(value, dict),
         "relative_or_absolute_datetime": lambda: isinstance(value, str),
         "relative_or_absolute_date": lambda: isinstance(value, str),
@@ -163,7 +173,8 @@ def with_defaults(entry: dict) -> dict:
     scope = scopes.SCOPES[entry["type"]]
     filled = {"type": entry["type"]}
     for item in scope.fields_for():
-        filled[item.id] = entry.get(item.id, item.default)
+        value = entry.get(item.id, item.default)
+        filled[item.id] = list(value) if isinstance(value, list) else value  # never share a default list
     return filled
 
 

@@ -7,6 +7,8 @@ equal their types except the Grant Admin scope (`cds_grant_admin_1`, as WG1-02 r
 
 from dataclasses import dataclass, field
 
+from . import value_types
+
 CLIENT_ADMIN = "cds_client_admin"
 GRANT_ADMIN = "cds_grant_admin_1"
 
@@ -66,8 +68,15 @@ class DetailsField:
             described["minimum"] = self.minimum
         if self.choices:
             described["choices"] = [
-                {"id": key, "name": name, "description": text, "documentation": f"{documentation}#choice-{key}"}
-                for key, name, text in self.choices
+                {
+                    "id": key,
+                    "name": name,
+                    "description": text,
+                    "documentation": f"{documentation}#choice-{key}",
+                    # WG3-01 §5.2: the value-type choices carry the Value Format they add to usage segments.
+                    **({"usagesegment_format": extra[0]} if extra else {}),
+                }
+                for key, name, text, *extra in self.choices
             ]
         return described
 
@@ -242,7 +251,19 @@ INCLUDE_FIELDS = tuple(
     DetailsField(key, key.removeprefix("include_").replace("_", " ").capitalize(), text, "boolean", default=False)
     for key, text in INCLUDES.items()
 )
-CONSENT_FIELDS = CONSENT_FIELDS + INCLUDE_FIELDS
+CONSENT_FIELDS = CONSENT_FIELDS + (
+    *INCLUDE_FIELDS,
+    DetailsField(
+        value_types.FIELD,
+        "Usage value types",
+        "Which values usage segments hold (WG3-01 §7.2.8.1), by the ids of the choices; each choice's "
+        "`usagesegment_format` is the Value Format it adds. Null: segments with empty `formats` and `values` "
+        "(their periods only). Default: every type.",
+        "choice_list_or_null",
+        default=value_types.ALL,
+        choices=value_types.CHOICES,
+    ),
+)
 
 DIRECT_FIELDS = (
     _preselection("servicepoint_numbers", "service point numbers (ESIIDs)"),

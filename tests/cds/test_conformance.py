@@ -2,7 +2,7 @@
 client would, then walk every advertised customer-data API with a consent token and check the
 rules: list shape, page size, id filters, required fields, optional fields only under includes,
 no reference to an object out of scope, exact decimals, the amount_due sum, values aligned with
-formats and interval, grouped_* of at most 1000."""
+formats and interval, grouped_* of at most 1000, the usage segments' order and value types."""
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -62,8 +62,8 @@ APIS = {
         "grouped_regions", "consent_requirements",
     ], ["grouped_addresses"]),
     "cds_usagesegments_api": ("usage_segments", "cds_usagesegment_id", "cds_usagesegment_ids", [
-        "related_accounts", "related_servicecontracts", "related_servicepoints", "related_meterdevices",
-        "related_billsections", "segment_start", "segment_end", "interval", "formats", "values",
+        "related_aggregations", "related_accounts", "related_servicecontracts", "related_servicepoints",
+        "related_meterdevices", "related_billsections", "segment_start", "segment_end", "interval", "formats", "values",
     ], []),
     "cds_eacs_api": ("eacs", "cds_eac_id", "cds_eac_ids", [
         "beneficiary_type", "beneficiaries", "eac_numbers", "eac_format", "eac_data_url", "period_start", "period_end",
@@ -169,6 +169,10 @@ def test_every_advertised_api_answers_by_the_rules(world):
         assert set(item["current_servicecontracts"] + item["previous_servicecontracts"]) <= ids["service_contracts"]
     for item in seen["meter_devices"]:
         assert set(item["current_servicepoints"] + item["previous_servicepoints"]) <= ids["service_points"]
+    for item in seen["usage_segments"]:
+        assert set(item["related_aggregations"]) <= ids["aggregations"]
+        assert set(item["related_accounts"]) <= ids["accounts"]
+    assert any(item["related_aggregations"] for item in seen["usage_segments"])
     for item in seen["bill_sections"] + seen["usage_segments"]:
         assert set(item["related_servicepoints"]) <= ids["service_points"]
         assert set(item["related_meterdevices"]) <= ids["meter_devices"]
@@ -212,6 +216,55 @@ def test_every_advertised_api_answers_by_the_rules(world):
                     index < len(segment["formats"]) for index in value_format["indexes"]
                 )
     assert any(item.get("direction") == "reverse" for segment in seen["usage_segments"] for item in segment["formats"])
+
+    # Usage segments in the order WG3-01 §10.8.8 gives: aggregation, account and contract numbers
+    # (of the objects each names), then segment_start.
+    numbers = {
+        "related_aggregations": {
+            item["cds_aggregation_id"]: item["aggregation_number"] for item in seen["aggregations"]
+        },
+        "related_accounts": {item["cds_account_id"]: item["account_number"] for item in seen["accounts"]},
+        "related_servicecontracts": {
+            item["cds_servicecontract_id"]: item["contract_number"] for item in seen["service_contracts"]
+        },
+    }
+    keys = [
+        (
+            *(min((names[pk] for pk in segment[field]), default="") for field, names in numbers.items()),
+            datetime.fromisoformat(segment["segment_start"]),
+        )
+        for segment in seen["usage_segments"]
+    ]
+    assert keys == sorted(keys)
+
+
+def test_usage_segments_hold_only_the_value_types_the_grant_chose(world):
+    billed, _neighbour = world
+    client_set = every_scope_client_set()
+    advertised = metadata()
+    oauth = Client().get(advertised["oauth_metadata"]).json()
+    [field] = [
+        item
+        for item in oauth["cds_scope_descriptions"]["cds_usage"]["authorization_details_fields_supported"]
+        if item["id"] == "include_usage_segment_value_types"
+    ]
+    # Each choice's Value Format is of a type the specification defines or the metadata describes.
+    known = set(VALUE_KEYS) | set(advertised["cds_usagesegments_additional_value_types"])
+    assert all(choice["usagesegment_format"]["type"] in known for choice in field["choices"])
+    chosen = ["eu_net", "c_reverse"]
+    some = consent_token(client_set, billed.customer, "cds_usage", include_usage_segment_value_types=chosen)
+    none = consent_token(client_set, billed.customer, "cds_usage", include_usage_segment_value_types=None)
+
+    segments = walk(advertised["cds_usagesegments_api"], some)
+    empty = walk(advertised["cds_usagesegments_api"], none)
+
+    assert any(segment["formats"] for segment in segments)
+    for segment in segments:
+        assert {item["id"] for item in segment["formats"]} <= set(chosen)
+        assert all(len(row) == len(segment["formats"]) for row in segment["values"])
+        for item in segment["formats"]:
+            assert all(index < len(segment["formats"]) for index in item.get("indexes", []))
+    assert empty and all(segment["formats"] == [] and segment["values"] == [] for segment in empty)
 
 
 def test_without_includes_no_optional_field_is_sent(world):

@@ -13,8 +13,8 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Q, Sum
+from django.db.models.functions import Lower, TruncMonth
 from django.utils import timezone
 
 from agreements.services import direct_access
@@ -32,6 +32,38 @@ def members(aggregation: Aggregation):
     if aggregation.kind == Aggregation.Kind.BUILDING:
         return Premise.objects.filter(service_address__iexact=aggregation.building_address)
     return aggregation.premises.all()
+
+
+def containing(premise_ids) -> dict[int, list[Aggregation]]:
+    """Premise id -> the aggregations it belongs to now (as `members` reads them), by number, for
+    many premises in three queries."""
+    premises = list(Premise.objects.filter(pk__in=premise_ids).values_list("pk", "postal_code", "service_address"))
+    by_code, by_address = defaultdict(list), defaultdict(list)
+    for pk, code, address in premises:
+        by_code[code].append(pk)
+        by_address[address.lower()].append(pk)
+    listed = defaultdict(list)
+    for aggregation_id, premise_id in Aggregation.premises.through.objects.filter(
+        premise_id__in=[pk for pk, _code, _address in premises]
+    ).values_list("aggregation_id", "premise_id"):
+        listed[aggregation_id].append(premise_id)
+    found = {pk: [] for pk, _code, _address in premises}
+    for aggregation in Aggregation.objects.annotate(address=Lower("building_address")).filter(
+        Q(kind=Aggregation.Kind.POSTAL_CODE, postal_code__in=[code for code in by_code if code])
+        | Q(kind=Aggregation.Kind.BUILDING, address__in=[address for address in by_address if address])
+        | Q(kind=Aggregation.Kind.LIST, pk__in=list(listed))
+    ):
+        if aggregation.kind == Aggregation.Kind.POSTAL_CODE:
+            held = by_code[aggregation.postal_code]
+        elif aggregation.kind == Aggregation.Kind.BUILDING:
+            held = by_address[aggregation.address]
+        else:
+            held = listed[aggregation.pk]
+        for premise_id in held:
+            found[premise_id].append(aggregation)
+    for aggregations in found.values():
+        aggregations.sort(key=lambda aggregation: aggregation.number)  # code points, not the database's collation
+    return found
 
 
 def min_customers() -> int:

@@ -17,21 +17,11 @@ from decimal import Decimal
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from portal.cds.value_types import DEFAULT_CURRENCY, cost_format, usage_format
+
 from ..models import Series
 
 QUARTER = 900
-DEFAULT_CURRENCY = "USD"
-
-
-def usage_format(direction: str) -> dict:
-    return {"id": f"eu_{direction}", "type": "electric_usage", "units": "kWh", "direction": direction}
-
-
-def cost_format(currency: str, index: int, direction: str) -> dict:
-    # `estimated`: an extension field (clients ignore unknown fields): these are reads x tariff, not a bill.
-    return {"id": f"c_{direction}", "type": "cost", "currency": currency, "indexes": [index], "estimated": True}
-
-
 FORWARD, REVERSE, NET = usage_format("forward"), usage_format("reverse"), usage_format("net")
 
 
@@ -44,6 +34,34 @@ def formats(*, generation: bool, currency: str | None) -> list[dict]:
         if generation:
             layout.append(cost_format(currency, 1, "reverse"))
     return layout
+
+
+def project(segment, allowed: set[str]) -> None:
+    """Keep only the formats whose ids are in `allowed` (a grant's `include_usage_segment_value_types`)
+    and their values; a cost's `indexes` follow its usage to its new place, or are empty when that
+    usage is not kept (WG3-01 §10.8.5.7). Nothing allowed: empty `formats` and `values` (§7.2.8.1)."""
+    keep = [index for index, item in enumerate(segment.formats) if item["id"] in allowed]
+    if len(keep) == len(segment.formats):
+        return
+    if not keep:
+        segment.formats, segment.values = [], []
+        return
+    moved = {old: new for new, old in enumerate(keep)}
+    formats = []
+    for index in keep:
+        item = segment.formats[index]
+        if "indexes" in item:
+            item = {**item, "indexes": [moved[old] for old in item["indexes"] if old in moved]}
+        formats.append(item)
+    # Value Sets are shared between intervals alike: project each distinct one once, and keep sharing.
+    projected: dict[int, list] = {}
+    rows = []
+    for row in segment.values:
+        piece = projected.get(id(row))
+        if piece is None:
+            piece = projected[id(row)] = [row[index] for index in keep]
+        rows.append(piece)
+    segment.formats, segment.values = formats, rows
 
 
 _USAGE: dict[int, dict] = {}

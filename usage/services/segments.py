@@ -26,6 +26,8 @@ import psycopg
 from django.db import connection
 from django.db.models import Max, Min
 
+from portal.cds.value_types import CHOICES as value_type_choices
+
 from ..models import DailyRead, IntervalRead, MonthlyRead, Series
 from ..selectors import interval_rows
 from . import segment_values as values
@@ -154,10 +156,17 @@ def _daily_plan(premise_id: int, lower: datetime, upper: datetime, zone: ZoneInf
     return segments
 
 
-def fill(*, premise, segments: list[Segment], with_cost: bool = True) -> list[Segment]:
-    """Read the values of `segments` (all of one premise): one query for all their 15-minute reads."""
+def fill(*, premise, segments: list[Segment], value_types: set[str] | None = None) -> list[Segment]:
+    """Read the values of `segments` (all of one premise): one query for all their 15-minute reads.
+    `value_types` (format ids) keeps only those formats and values; None keeps every one."""
     if not segments:
         return segments
+    if value_types is not None and not value_types:  # nothing to read: empty formats and values
+        for segment in segments:
+            segment.formats, segment.values = [], []
+        return segments
+    with_cost = value_types is None or any(item["type"] == "cost" for item in _formats_of(value_types))
+    segments = sorted(segments, key=lambda segment: segment.start)  # reads are walked in time order
     first, last = min(s.start for s in segments), max(s.end for s in segments)
     pricer = Pricer(tariff_timeline(premise=premise, start=first, end=last), premise.time_zone) if with_cost else None
     quarters = [segment for segment in segments if segment.kind == INTERVAL]
@@ -180,7 +189,14 @@ def fill(*, premise, segments: list[Segment], with_cost: bool = True) -> list[Se
             _fill_days(premise, segment, segment_pricer, daily)
         else:
             _fill_cycle(premise, segment, segment_pricer)
+    if value_types is not None:
+        for segment in segments:
+            values.project(segment, value_types)
     return segments
+
+
+def _formats_of(value_types: set[str]) -> list[dict]:
+    return [choice[3] for choice in value_type_choices if choice[0] in value_types]
 
 
 def _interval_rows(premise_id: int, start: datetime, end: datetime) -> values.Reads:
