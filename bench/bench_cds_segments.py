@@ -19,7 +19,7 @@ from django.utils import timezone
 from oauth2_provider.models import get_access_token_model
 
 from agreements.services import grants as grant_services
-from bench.bench_smt_v2 import _backend_cpu, _backend_pid
+from bench.cpu import backend_pid, process_cpu_seconds
 from meters.models import Meter, Occupancy, Premise
 from portal.cds import registration
 from portal.cds.clients import group_of
@@ -149,8 +149,8 @@ def _measure(*, solar: bool) -> None:
     try:
         browser = Client()
         timings, cpu, size, values = [], [], 0, 0
-        backend = _backend_pid()
-        database_started = _backend_cpu(backend)
+        backend = backend_pid()
+        database_started = process_cpu_seconds(backend)
         for _ in range(RUNS):
             started, cpu_started = time.perf_counter(), time.process_time()
             response = browser.get(
@@ -162,7 +162,9 @@ def _measure(*, solar: bool) -> None:
             size = len(response.content)
         # The PostgreSQL backend's CPU per run (clock ticks are 10 ms: a mean over the runs; NaN
         # when the connection did not last, see DATABASE_CONN_MAX_AGE).
-        database = (_backend_cpu(backend) - database_started) / RUNS if _backend_pid() == backend else float("nan")
+        database = (
+            (process_cpu_seconds(backend) - database_started) / RUNS if backend_pid() == backend else float("nan")
+        )
         body = response.json()
         values = sum(1 for segment in body["usage_segments"] for row in segment["values"] if row[0] is not None)
         segments = len(body["usage_segments"])

@@ -7,7 +7,7 @@ Each run prints its wall time and rows per second, and, since the machine may be
 PostgreSQL did: buffers touched (pg_stat_database), WAL written and the server process's CPU time
 (when the server runs on this machine)."""
 
-import os
+import math
 import time
 from datetime import timedelta
 
@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from agreements.models import Agreement, AgreementEvent, AgreementInvitation, ExpirySweep
 from agreements.services import expire_due
+from bench.cpu import backend_pid, process_cpu_seconds
 from portal.models import ThirdParty, User
 
 INVITATIONS = 500_000
@@ -30,16 +31,6 @@ def _seconds(started: float) -> str:
     return f"{time.perf_counter() - started:.2f} s"
 
 
-def _server_cpu(pid: int) -> float | None:
-    """utime + stime of the server process serving this connection, if it runs here."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def _server_counters() -> tuple[int, str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_stat_force_next_flush()")  # this backend's counters, now
@@ -52,21 +43,19 @@ def _server_counters() -> tuple[int, str]:
 
 
 def _timed_sweep(now) -> tuple[dict, float, str]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
+    pid = backend_pid()
     buffers, wal = _server_counters()
-    cpu = _server_cpu(pid)
+    cpu = process_cpu_seconds(pid)
     started = time.perf_counter()
     counts = expire_due(now=now)
     seconds = time.perf_counter() - started
-    cpu = None if cpu is None else _server_cpu(pid) - cpu
+    cpu = process_cpu_seconds(pid) - cpu
     buffers_after, wal_after = _server_counters()
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_wal_lsn_diff(%s, %s)", [wal_after, wal])
         wal_bytes = cursor.fetchone()[0]
     server = f"{buffers_after - buffers:,} buffers, {float(wal_bytes) / 1e6:,.0f} MB WAL"
-    if cpu is not None:
+    if not math.isnan(cpu):  # NaN: the server runs on another machine
         server += f", server CPU {cpu:.2f} s"
     return counts, seconds, server
 

@@ -10,8 +10,9 @@ sum is the server-side work whatever else the machine does. Then one run each of
 revision), CSV and Green Button XML answered at once."""
 
 import json
-import os
 import time
+
+from bench.cpu import backend_pid, process_cpu_seconds
 
 ESIIDS = 100
 RUNS = 3
@@ -38,32 +39,14 @@ def _api_user(third_party):
     return user
 
 
-def _backend_cpu(pid: int) -> float:
-    """CPU seconds (user + system) of a local process; NaN when /proc does not show it."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return float("nan")
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _backend_pid() -> int:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        return cursor.fetchone()[0]
-
-
 def _timed(call):
     """(answer, wall s, this process's CPU s, the PostgreSQL backend's CPU s: NaN if the request
     did not keep one connection, e.g. past DATABASE_CONN_MAX_AGE)."""
-    pid = _backend_pid()
-    wall, cpu, database = time.perf_counter(), time.process_time(), _backend_cpu(pid)
+    pid = backend_pid()
+    wall, cpu, database = time.perf_counter(), time.process_time(), process_cpu_seconds(pid)
     answer = call()
-    wall, cpu, database = time.perf_counter() - wall, time.process_time() - cpu, _backend_cpu(pid) - database
-    return answer, wall, cpu, database if _backend_pid() == pid else float("nan")
+    wall, cpu, database = time.perf_counter() - wall, time.process_time() - cpu, process_cpu_seconds(pid) - database
+    return answer, wall, cpu, database if backend_pid() == pid else float("nan")
 
 
 def main() -> None:

@@ -23,8 +23,9 @@ import statistics
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from pathlib import Path
 from unittest import mock
+
+from bench.cpu import backend_pid, process_cpu_seconds
 
 PREMISES = 1_000
 RUNS = 7
@@ -205,31 +206,21 @@ def _timed(client, url: str, query: dict, expected_rows: int, **headers) -> tupl
     alone) of each run, the first
     (cold) included, and the body's size. The machine is shared: CPU time is what the request
     costs whatever else runs; wall-clock time includes waiting for the cores."""
-    from django.db import connection
-
     timings, size = [], 0
     for _ in range(RUNS + 1):
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            backend = cursor.fetchone()[0]
-        server_before, python_before = _process_cpu_seconds(backend), time.process_time()
+        backend = backend_pid()
+        server_before, python_before = process_cpu_seconds(backend), time.process_time()
         started = time.perf_counter()
         response = client.get(url, query, secure=True, **headers)
         assert response.status_code == 200, getattr(response, "content", b"")[:300]
         body = b"".join(response.streaming_content)
         wall = (time.perf_counter() - started) * 1000
-        server = (_process_cpu_seconds(backend) - server_before) * 1000
+        server = (process_cpu_seconds(backend) - server_before) * 1000
         timings.append((wall, (time.process_time() - python_before) * 1000 + server, server))
         size = len(body)
     lines = body.count(b"\n") - 1 if query.get("format") == "csv" else body.count(b'"start":"') - 1
     assert lines == expected_rows, (lines, expected_rows)
     return timings, size
-
-
-def _process_cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) a local process has used so far, from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _selector_ms(premise_id: int, year: Year) -> float:
