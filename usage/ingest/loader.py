@@ -45,7 +45,9 @@ class PlainLoader:
     def prepare(self, rows: list[tuple]) -> None:
         return None  # nothing worth doing ahead here
 
-    def load(self, rows: list[tuple], prepared=None) -> LoadCounts:
+    def load(self, rows: list[tuple], prepared=None, ready=None) -> LoadCounts:
+        if ready:
+            ready()
         if not rows:
             return LoadCounts()
         target = self.target

@@ -56,8 +56,9 @@ class PostgresLoader:
         chunks = [pack_rows(islice(rows, start, start + COPY_CHUNK)) for start in range(0, len(rows), COPY_CHUNK)]
         return PackedRows(chunks=chunks, count=len(rows), spans=premise_ranges(rows))
 
-    def load(self, rows: list[tuple], prepared: PackedRows | None = None) -> LoadCounts:
-        """Load a batch: its row tuples, or for intervals its packed rows (`rows` may then be empty)."""
+    def load(self, rows: list[tuple], prepared: PackedRows | None = None, ready=None) -> LoadCounts:
+        """Load a batch: its row tuples, or for intervals its packed rows (`rows` may then be empty).
+        `ready` is called once, when the rows are about to be sent."""
         count = prepared.count if prepared is not None else len(rows)
         if not count:
             return LoadCounts()
@@ -65,12 +66,16 @@ class PostgresLoader:
         with connection.connection.cursor() as cursor:
             if not self.target.corrections:
                 cursor.execute(f"SELECT {BATCH_SETTINGS}")
+                if ready:
+                    ready()
                 self._stage(cursor, rows)
                 cursor.execute(self._register_upsert())
                 _total, loaded, revised = cursor.fetchone()
                 return LoadCounts(loaded=loaded, revised=revised, unchanged=count - loaded - revised)
             prepared = prepared or self.prepare(rows)
             touched = self._lock_and_find_touched(cursor, prepared.spans)
+            if ready:
+                ready()
             # New data is COPYed straight in; a key repeated in the batch or stored behind the locks'
             # back makes that fail as a whole, and the batch goes through the staging table.
             if not touched and self._copy_new(cursor, prepared.chunks):

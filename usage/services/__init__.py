@@ -132,55 +132,77 @@ def ingest_stream(
     else:
         lines = itertools.chain([first_line], lines)
     loader = loader_for(parser.kind, replaced_at=received_at)
-    # On PostgreSQL the Texas parser writes interval rows in binary COPY form itself.
-    packed = loader.packs and hasattr(parser, "parse_packed")
     partitioned: set = set()
-    # A worker thread parses the next batch (pure Python, no database) and then reads the one after,
-    # while this thread loads the previous one: the database works while Python parses. Each batch's
-    # ESIIDs are resolved here first, while the connection is free.
-    batches = read_batches(lines, batch_size, parser.first_data_line)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-parse") as worker:
-        batch = next(batches, None)
-        pending = _parse_next(batch, None, batches, parser, loader, packed, worker)
-        while pending is not None:
-            parsed, prepared, following, esiid_fields = pending.result()
-            line_count, size = len(batch[0]), batch[2]
-            batch = following
-            pending = _parse_next(batch, esiid_fields, batches, parser, loader, packed, worker)
+        pipeline = _Pipeline(parser, loader, read_batches(lines, batch_size, parser.first_data_line), worker)
+        pipeline.start_first()
+        while (parsed := pipeline.parsed()) is not None:
             if parsed.months - partitioned:
                 partitions.ensure_partitions(sorted(parsed.months - partitioned))
                 partitioned |= parsed.months
             with transaction.atomic():
-                counts = loader.load(parsed.rows, prepared)
+                # The next batch starts parsing once this one is about to be sent, not before: the
+                # parse holds the GIL, which this thread needs for each round trip until then.
+                counts = loader.load(parsed.rows, pipeline.prepared, ready=pipeline.start_next)
                 webhooks.new_data(parser.kind, parsed, counts)  # sent once the batch commits
-            result.add(lines=line_count, rejections=parsed.rejections, skipped=parsed.skipped, counts=counts)
-            _report_progress(progress, size)
+            pipeline.start_next()  # if the loader had no rows to send
+            result.add(lines=pipeline.line_count, rejections=parsed.rejections, skipped=parsed.skipped, counts=counts)
+            _report_progress(progress, pipeline.size)
     return result
 
 
-def _parse_next(batch, esiid_fields, batches, parser, loader, packed: bool, worker) -> Future | None:
-    """Resolve a batch's ESIIDs, and start parsing it (then reading the next batch) on the worker."""
-    if batch is None:
-        return None
-    if esiid_fields is None:
-        parser.prefetch(batch[0])
-    else:
-        parser.prefetch(batch[0], esiid_fields)
-    return worker.submit(_parse_and_read, parser, loader, packed, batch, batches)
+class _Pipeline:
+    """A worker thread parses a batch (pure Python, no database) and then reads the next one, while
+    the calling thread loads the batch before: the database works while Python parses. Each batch's
+    ESIIDs are resolved on the calling thread first, with the connection free."""
 
+    def __init__(self, parser, loader, batches, worker: ThreadPoolExecutor):
+        self.parser, self.loader, self.batches, self.worker = parser, loader, batches, worker
+        # On PostgreSQL the Texas parser writes interval rows in binary COPY form itself.
+        self.packed = loader.packs and hasattr(parser, "parse_packed")
+        self.pending: Future | None = None
+        self.following = None  # (the next batch, its ESIID fields), until its parse starts
+        self.prepared = None
+        self.line_count = self.size = 0
 
-def _parse_and_read(parser, loader, packed: bool, batch, batches):
-    lines, first_number, _size = batch
-    if packed:
-        parsed = parser.parse_packed(lines, first_number)
-        prepared = parsed.packed
-    else:
-        parsed = parser.parse(lines, first_number)
-        prepared = loader.prepare(parsed.rows)
-    following = next(batches, None)
-    # The parser that can pick out the next batch's ESIID fields without the database does it here.
-    esiid_fields = getattr(parser, "esiid_fields", None)
-    return parsed, prepared, following, esiid_fields(following[0]) if esiid_fields and following else None
+    def start_first(self) -> None:
+        self.following = (next(self.batches, None), None)
+        self.start_next()
+
+    def start_next(self) -> None:
+        """Start parsing the next batch (once: later calls do nothing)."""
+        if self.following is None:
+            return
+        (batch, esiid_fields), self.following = self.following, None
+        if batch is None:
+            return
+        if esiid_fields is None:
+            self.parser.prefetch(batch[0])
+        else:
+            self.parser.prefetch(batch[0], esiid_fields)
+        self.pending = self.worker.submit(self._parse_and_read, batch)
+
+    def parsed(self):
+        """The batch parsed last (None: the file is done); what the loader takes is in `prepared`."""
+        if self.pending is None:
+            return None
+        parsed, self.prepared, self.line_count, self.size, self.following = self.pending.result()
+        self.pending = None
+        return parsed
+
+    def _parse_and_read(self, batch):
+        parser, lines, first_number = self.parser, batch[0], batch[1]
+        if self.packed:
+            parsed = parser.parse_packed(lines, first_number)
+            prepared = parsed.packed
+        else:
+            parsed = parser.parse(lines, first_number)
+            prepared = self.loader.prepare(parsed.rows)
+        following = next(self.batches, None)
+        # A parser that picks out the ESIID fields of a batch without the database does it here.
+        esiid_fields = getattr(parser, "esiid_fields", None)
+        fields = esiid_fields(following[0]) if esiid_fields and following else None
+        return parsed, prepared, len(lines), batch[2], (following, fields)
 
 
 def _parser(first_line: str, *, format: str | None, received_at: datetime):
