@@ -1,7 +1,6 @@
 """On-demand reads: who may ask, at most 2 per premise per hour, the head-end's answer stored
 (register, usage since the previous read), failures and time-outs, and the sweep."""
 
-import threading
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -11,6 +10,7 @@ from django.utils import timezone
 
 from meters.headend import Answer, ReadRequest, SimulatedHeadEnd, simulated_register
 from tests.factories import MeterFactory, OccupancyFactory, ThirdPartyFactory, third_party_user
+from tests.threads import at_once
 from usage.models import OnDemandRead
 from usage.services import UsageError, ondemand
 
@@ -240,23 +240,9 @@ def test_the_simulator_answers_a_read_on_the_next_poll_with_a_growing_register()
 def test_two_requests_at_once_cannot_both_take_the_last_slot():
     customer, premise = home()
     ondemand.request_read(by=customer, premise=premise, now=timezone.now() - timedelta(minutes=10))
-    barrier, outcomes = threading.Barrier(2), []
 
-    def ask():
-        try:
-            barrier.wait()
-            ondemand.request_read(by=customer, premise=premise)
-            outcomes.append("ok")
-        except UsageError as error:
-            outcomes.append(error.code)
-        finally:
-            connection.close()
+    outcomes = at_once(lambda: ondemand.request_read(by=customer, premise=premise))
 
-    threads = [threading.Thread(target=ask) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert sorted(outcomes) == ["ok", "rate_limited"]
+    codes = [outcome.code if isinstance(outcome, UsageError) else "ok" for outcome in outcomes]
+    assert sorted(codes) == ["ok", "rate_limited"]
     assert OnDemandRead.objects.filter(premise=premise).count() == 2
