@@ -198,7 +198,7 @@ def _related(reach, api: str, premise_ids: set) -> dict:
     # those aggregations (include_aggregations), as the aggregations list shows them.
     visible = premise_ids & reach.premise_ids("aggregations") if reach.opens("aggregations") else set()
     aggregation_numbers = defaultdict(list)
-    for premise_id, aggregations in aggregation_services.containing(visible).items():
+    for premise_id, aggregations in (aggregation_services.containing(visible) if visible else {}).items():
         related[premise_id]["aggregations"] = [str(aggregation.pk) for aggregation in aggregations]
         aggregation_numbers[premise_id] = [aggregation.number for aggregation in aggregations]
     for premise_id, item in related.items():

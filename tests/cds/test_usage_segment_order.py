@@ -131,3 +131,19 @@ def test_an_aggregation_of_a_service_point_out_of_the_grant_is_never_named(clien
     assert {aggregation for item in listed for aggregation in item["related_aggregations"]} == {
         str(Aggregation.objects.get(number="A-GROUP").pk)
     }
+
+
+def test_a_building_aggregation_holds_its_address_whatever_its_case(client_set, two_homes):
+    first, _second = two_homes
+    building = AggregationFactory(
+        kind=Aggregation.Kind.BUILDING, postal_code="", building_address=first.premise.service_address.upper()
+    )
+    token = consent_token(
+        client_set, first.customer, "cds_usage", include_aggregations=True, servicepoint_numbers=[first.premise.esiid]
+    )
+
+    listed = get(URL, token).json()["usage_segments"]
+    aggregations = get("/api/v1/cds/aggregations/", token).json()["aggregations"]
+
+    assert str(building.pk) in {item["cds_aggregation_id"] for item in aggregations}
+    assert all(str(building.pk) in item["related_aggregations"] for item in listed)
