@@ -214,8 +214,11 @@ def _request_history(third_party, kind, format, start, esiids, now=None):
         return None  # nothing of the history is readable: the schedules still run
 
 
+@transaction.atomic
 def unsubscribe(*, third_party, number: str) -> SmtSubscription:
-    subscription = SmtSubscription.objects.filter(third_party=third_party, number=number).first()
+    # Locked as a beat locks it (_extend): a beat under way finishes first and its new schedule is
+    # cancelled here too; a later beat finds the subscription cancelled.
+    subscription = SmtSubscription.objects.select_for_update().filter(third_party=third_party, number=number).first()
     if subscription is None:
         raise SmtError("404", f"No subscription {number} of yours.", status_code=404)
     if subscription.status != SmtSubscription.Status.ACTIVE:

@@ -1,13 +1,17 @@
 """SMT v2 subscriptions take in agreements accepted after they were made: the schedule beat gives
 the new agreement a schedule of its own, whose runs cover its ESIIDs inside its own term only."""
 
+import threading
 from datetime import timedelta
+from unittest import mock
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from reports import services, tasks
-from reports.models import ReportRequest, SmtSubscription
+from reports.models import ReportRequest, ReportSchedule, SmtSubscription
+from reports.smt_v2 import subscriptions
 from reports.smt_v2.subscriptions import extend_subscriptions
 
 from .conftest import local
@@ -92,3 +96,51 @@ def test_another_companys_new_agreement_is_not_taken_in(caller):  # noqa: F811
 
     assert extend_subscriptions() == 0
     assert subscription.schedules.count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL only")
+@pytest.mark.django_db(transaction=True)
+def test_unsubscribing_while_a_beat_takes_an_agreement_in_leaves_no_schedule_running():
+    who = company()
+    shared_home(who, with_reads=False)
+    subscription = subscriptions.subscribe(
+        third_party=who.third_party,
+        subscription_type="CSPENROLL",
+        data_type="INTERVAL",
+        report_format="CSV",
+        delivery_mode="FTP",
+        history=0,
+    )
+    shared_home(who, with_reads=False)
+    inside, release = threading.Event(), threading.Event()
+    create_schedule = subscriptions.create_schedule
+
+    def paused_create_schedule(**fields):  # the beat stops half-way, its lock held
+        inside.set()
+        release.wait(20)
+        return create_schedule(**fields)
+
+    def in_thread(call):
+        def run():
+            try:
+                call()
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        return thread
+
+    with mock.patch.object(subscriptions, "create_schedule", paused_create_schedule):
+        beat = in_thread(extend_subscriptions)
+        assert inside.wait(20)
+        ending = in_thread(lambda: subscriptions.unsubscribe(third_party=who.third_party, number=subscription.number))
+        ending.join(1)  # waits for the beat
+        release.set()
+        beat.join(20)
+        ending.join(20)
+
+    subscription.refresh_from_db()
+    assert subscription.status == SmtSubscription.Status.CANCELLED
+    assert subscription.schedules.count() == 2
+    assert not subscription.schedules.filter(status=ReportSchedule.Status.ACTIVE).exists()
