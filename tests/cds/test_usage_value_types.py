@@ -150,3 +150,13 @@ def test_two_grants_on_one_service_point_serve_the_union_of_their_value_types(cl
     segment = interval_segment_of(token, FALL_BACK)
 
     assert [item["id"] for item in segment["formats"]] == ["eu_forward", "eu_net"]
+
+
+def test_the_documentation_describes_every_value_type_choice():
+    for choice in value_type_field()["choices"]:
+        page, anchor = choice["documentation"].split("#")
+
+        response = Client().get(page)
+
+        assert response.status_code == 200
+        assert f'id="{anchor}"' in response.content.decode()
