@@ -194,8 +194,10 @@ def _related(reach, api: str, premise_ids: set) -> dict:
             contract_numbers[premise_id].append(contract_number or "")
     for pk, premise_id in Meter.objects.filter(premise_id__in=premise_ids).values_list("pk", "premise_id"):
         related[premise_id]["meters"].append(str(pk))
-    # A premise's segments add up into the aggregations holding it: named when the token reads
-    # those aggregations (include_aggregations), as the aggregations list shows them.
+    # WG3-01 §10.8.1: the aggregations a segment "is applicable" to. A premise's usage is part of
+    # every group holding it (and §10.8.8 orders such segments by aggregation number, which only
+    # means something if they name groups), so they are named; only those the token may see
+    # (include_aggregations), exactly as the aggregations list shows them.
     visible = premise_ids & reach.premise_ids("aggregations") if reach.opens("aggregations") else set()
     aggregation_numbers = defaultdict(list)
     for premise_id, aggregations in (aggregation_services.containing(visible) if visible else {}).items():

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from agreements.models import OAuthGrant
 from tests.factories import SandboxAccountFactory
 from tests.oauth.helpers import authorization_parameters, consent, exchange, logged_in, pkce_pair, query_of
 from tests.usage.tariff_factories import TariffFactory
@@ -160,3 +161,23 @@ def test_the_documentation_describes_every_value_type_choice():
 
         assert response.status_code == 200
         assert f'id="{anchor}"' in response.content.decode()
+
+
+def test_a_grant_from_before_the_field_reads_every_value_type(client_set, solar):
+    token = consent_token(client_set, solar.customer, "cds_usage")
+    grant = OAuthGrant.objects.get()
+    assert all(FIELD in entry for entry in grant.authorization_details)  # new grants record the default
+    grant.authorization_details = [
+        {key: value for key, value in entry.items() if key != FIELD} for entry in grant.authorization_details
+    ]
+    grant.save(update_fields=["authorization_details"])
+
+    segment = interval_segment_of(token, FALL_BACK)
+
+    assert [item["id"] for item in segment["formats"]] == [
+        "eu_forward",
+        "eu_reverse",
+        "eu_net",
+        "c_forward",
+        "c_reverse",
+    ]
