@@ -13,8 +13,9 @@ Refusal codes: invalid_period, no_agreement, other_premise, agreement_ended, wro
 too_far_back, before_range (before the agreement's range or the customer's move-in),
 after_range (past the agreement's end), not_occupant (customers).
 
-Direct access (`cds_query_*` scopes, no customer) has its counterpart at the end: a client reads a
-data set of a premise when one of its live staff approvals holds that scope and covers the premise
+Direct access (`cds_query_*` scopes) is an agreement with no customer (source DIRECT), so the
+consent rules above never read it; its counterpart is at the end: a client reads a data set of a
+premise when one of its live staff approvals holds that scope and covers the premise
 (`direct_premises`); without one, the token endpoint refuses the token (`live_approvals`).
 """
 
@@ -69,6 +70,11 @@ def _consenting_span(
     return None
 
 
+def _consented():
+    """Agreements a customer consented to (direct access has its own rules below)."""
+    return Agreement.objects.filter(customer__isnull=False)
+
+
 def _live(queryset, at: datetime):
     return queryset.filter(status=Agreement.Status.ACTIVE).filter(Q(ends_at__isnull=True) | Q(ends_at__gt=at))
 
@@ -79,9 +85,9 @@ def may_read(*, third_party, premise: Premise, kind: str, start: datetime, end: 
     kind = DataKind(kind)
     if start >= end:
         return _refuse("invalid_period", "The period's start must be before its end.")
-    named = Agreement.objects.filter(third_party=third_party, premises=premise)
+    named = _consented().filter(third_party=third_party, premises=premise)
     if not named.exists():
-        if _live(Agreement.objects.filter(third_party=third_party), at).exists():
+        if _live(_consented().filter(third_party=third_party), at).exists():
             return _refuse("other_premise", "Your agreements do not cover this ESIID.")
         return _refuse("no_agreement", "You have no agreement with the customer of this ESIID.")
     live = list(_live(named, at).order_by("-ends_at"))
@@ -142,7 +148,10 @@ def readable_windows(
     earliest = add_months(at, -HISTORY_MONTHS)
     through = Agreement.premises.through
     links = through.objects.filter(
-        premise__in=premises, agreement__third_party=third_party, agreement__status=Agreement.Status.ACTIVE
+        premise__in=premises,
+        agreement__third_party=third_party,
+        agreement__status=Agreement.Status.ACTIVE,
+        agreement__customer__isnull=False,
     )
     if agreement is not None:
         links = links.filter(agreement=agreement)
@@ -222,24 +231,26 @@ def customer_windows(*, customer, premises, start: datetime, end: datetime, at=N
 
 
 def live_approvals(*, client, at=None):
-    """The client's approvals in force now: approved, started, not ended, its company active."""
+    """The client's approvals in force now: their agreement active, started and not ended, its
+    company active."""
     at = at or timezone.now()
     return DirectAccessApproval.objects.filter(
         client=client,
-        status=DirectAccessApproval.Status.ACTIVE,
-        starts_at__lte=at,
-        ends_at__gt=at,
-        third_party__is_active=True,
-    )
+        agreement__status=Agreement.Status.ACTIVE,
+        agreement__starts_at__lte=at,
+        agreement__ends_at__gt=at,
+        agreement__third_party__is_active=True,
+    ).select_related("agreement")
 
 
 def approval_premises(approval: DirectAccessApproval):
-    """The premises one approval covers, as a queryset (all premises, a list, or postal codes)."""
+    """The premises one approval covers, as a queryset (all premises, its agreement's list, or
+    postal codes)."""
     if approval.coverage == DirectAccessApproval.Coverage.ALL:
         return Premise.objects.all()
     if approval.coverage == DirectAccessApproval.Coverage.POSTAL_CODES:
         return Premise.objects.filter(postal_code__in=[str(code) for code in approval.postal_codes or []])
-    return Premise.objects.filter(pk__in=approval.premises.values("pk"))
+    return Premise.objects.filter(agreements=approval.agreement_id)
 
 
 def direct_premises(*, client, scope: str, at=None, approvals=None):

@@ -1,10 +1,13 @@
 """Admin for invitations, agreements, extension requests and their audit trail. Rows are read
 only: every change goes through a service (the actions below), so each one is audited. Direct-access
-approvals are the exception: staff make and change them here, through the service, audited too."""
+approvals are the exception: staff make and change them here, through the service, audited too (an
+approval is an agreement with no customer: its events and its termination are the agreement's)."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import widgets
 
+from portal.models import ThirdParty
 from usage.services import aggregations as aggregation_services
 
 from . import services
@@ -14,8 +17,6 @@ from .models import (
     AgreementEvent,
     AgreementInvitation,
     DirectAccessApproval,
-    DirectAccessEvent,
-    DirectAccessRead,
     DirectAccessToken,
     ExpirySweep,
     ExtensionRequest,
@@ -107,7 +108,7 @@ class ExtensionRequestInline(ReadOnlyMixin, admin.TabularInline):
 @admin.register(Agreement)
 class AgreementAdmin(ReadOnlyMixin, admin.ModelAdmin):
     subject = "agreement"
-    list_display = ("number", "third_party", "agreement_type", "customer", "status", "starts_at", "ends_at")
+    list_display = ("number", "third_party", "agreement_type", "whose", "status", "starts_at", "ends_at")
     list_filter = ("status", "agreement_type", "source", "ended_by_role", "third_party")
     search_fields = ("number", "premises__esiid", "customer__email", "third_party__name", "device__mac")
     list_select_related = ("third_party", "customer")
@@ -120,6 +121,10 @@ class AgreementAdmin(ReadOnlyMixin, admin.ModelAdmin):
     @admin.display(description="ESIIDs")
     def esiids(self, agreement):
         return ", ".join(premise.esiid for premise in agreement.premises.all())
+
+    @admin.display(description="Customer", ordering="customer__email")
+    def whose(self, agreement):
+        return agreement.customer_label
 
     @admin.action(description="Terminate (for the utility)")
     def terminate(self, request, queryset):
@@ -188,51 +193,57 @@ class GrantCodeAdmin(ReadOnlyMixin, admin.ModelAdmin):
     readonly_fields = ("grant", "created_at")
 
 
-# --- Direct access: staff approve here (the one editable admin), every change audited. -----------
+# --- Direct access: staff approve here (the one editable admin), every change an agreement event. --
 
 
-APPROVAL_FIELDS = (
-    "third_party",
-    "client",
-    "scope",
-    "purpose",
-    "coverage",
-    "premises",
-    "postal_codes",
-    "aggregation_numbers",
-    "includes",
-    "starts_at",
-    "ends_at",
-)
+AGREEMENT_FIELDS = ("third_party", "starts_at", "ends_at")
+APPROVAL_FIELDS = ("client", "scope", "purpose", "coverage", "postal_codes", "aggregation_numbers", "includes")
 
 
 class DirectAccessApprovalForm(forms.ModelForm):
+    """The approval and its agreement's terms in one form: the company (fixed once approved), the
+    dates and, for a list coverage, the premises by ESIID."""
+
+    third_party = forms.ModelChoiceField(ThirdParty.objects.order_by("name"))
+    starts_at = forms.SplitDateTimeField(widget=widgets.AdminSplitDateTime)
+    ends_at = forms.SplitDateTimeField(widget=widgets.AdminSplitDateTime)
+    esiids = forms.CharField(
+        label="ESIIDs", required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="For a list coverage."
+    )
+
     class Meta:
         model = DirectAccessApproval
         fields = APPROVAL_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        agreement = getattr(self.instance, "agreement", None) if self.instance.pk else None
+        if agreement is not None:
+            for name in AGREEMENT_FIELDS:
+                self.initial[name] = getattr(agreement, name)
+            self.initial["esiids"] = "\n".join(agreement.premises.order_by("esiid").values_list("esiid", flat=True))
+            self.fields["third_party"].disabled = True
 
     def clean(self):
         cleaned = super().clean()
         if self.errors:
             return cleaned
         approval = self.instance
+        terms = {name: cleaned.get(name) for name in AGREEMENT_FIELDS}
+        if approval.pk is None:
+            approval.agreement = direct_access.new_approval(**terms).agreement
+        else:
+            for name, value in terms.items():
+                setattr(approval.agreement, name, value)
         for name in APPROVAL_FIELDS:  # (the admin's form class also lists the read-only fields)
-            if name != "premises":
-                setattr(approval, name, cleaned.get(name))
+            setattr(approval, name, cleaned.get(name))
         try:
-            direct_access.check_approval(approval, premise_count=len(cleaned.get("premises") or []))
+            self.premises = direct_access.premises_by_esiid(cleaned.get("esiids") or "")
+            direct_access.check_approval(approval, premise_count=len(self.premises))
         except services.AgreementError as error:
             for field_name, problems in (error.fields or {"__all__": [error.message]}).items():
                 self.add_error(field_name if field_name in self.fields else None, problems)
         return cleaned
-
-
-class DirectAccessEventInline(ReadOnlyMixin, admin.TabularInline):
-    model = DirectAccessEvent
-    extra = 0
-    can_delete = False
-    fields = ("at", "action", "actor_user", "detail")
-    readonly_fields = fields
 
 
 class SubGrantInline(ReadOnlyMixin, admin.TabularInline):
@@ -245,26 +256,42 @@ class SubGrantInline(ReadOnlyMixin, admin.TabularInline):
 
 @admin.register(DirectAccessApproval)
 class DirectAccessApprovalAdmin(admin.ModelAdmin):
+    """Staff approve and change direct access here; its audit trail is its agreement's events, and
+    revoking terminates the agreement (also possible from the agreement's own admin)."""
+
     subject = "approval"
     form = DirectAccessApprovalForm
-    list_display = ("number", "third_party", "client", "scope", "coverage", "starts_at", "ends_at", "grant_status")
-    list_filter = ("status", "coverage", "third_party")
-    search_fields = ("number", "third_party__name", "client__client_id", "purpose")
-    list_select_related = ("third_party", "client")
-    raw_id_fields = ("premises",)
-    readonly_fields = ("number", "status", "approved_by", "approved_at", "revoked_at", "revoked_by", "revoke_reason")
-    inlines = [SubGrantInline, DirectAccessEventInline]
+    fields = (*AGREEMENT_FIELDS, *APPROVAL_FIELDS, "esiids", "agreement", "approved_by", "approved_at")
+    list_display = ("agreement", "company", "client", "scope", "coverage", "starts", "ends", "grant_status")
+    list_filter = ("agreement__status", "coverage", "agreement__third_party")
+    search_fields = ("agreement__number", "agreement__third_party__name", "client__client_id", "purpose")
+    list_select_related = ("agreement__third_party", "client")
+    readonly_fields = ("agreement", "approved_by", "approved_at")
+    inlines = [SubGrantInline]
     actions = ["revoke"]
 
     def has_delete_permission(self, request, obj=None):
-        return False  # revoke instead: the audit trail and the read log keep their subject
+        return False  # revoke instead: the audit trail and the access log keep their subject
+
+    @admin.display(description="Third party")
+    def company(self, approval):
+        return approval.agreement.third_party
+
+    @admin.display(description="Starts")
+    def starts(self, approval):
+        return approval.agreement.starts_at
+
+    @admin.display(description="Ends")
+    def ends(self, approval):
+        return approval.agreement.ends_at
 
     @admin.display(description="Grant status")
     def grant_status(self, approval):
         return direct_access.status_of(approval)
 
     def save_model(self, request, obj, form, change):
-        direct_access.save_approval(by=request.user, approval=obj, changed=form.changed_data if change else ())
+        changed = [name for name in form.changed_data if name != "third_party"] if change else ()
+        direct_access.save_approval(by=request.user, approval=obj, premises=form.premises, changed=changed)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -274,39 +301,19 @@ class DirectAccessApprovalAdmin(admin.ModelAdmin):
                 request, f"Below the privacy threshold: {asked} customer(s) asked for consent.", messages.INFO
             )
 
-    @admin.action(description="Revoke (tokens stop at once)")
+    @admin.action(description="Revoke (terminates the agreement; tokens stop at once)")
     def revoke(self, request, queryset):
         _run(self, request, queryset, direct_access.revoke_approval, "approval(s) revoked", reason="Revoked by staff.")
-
-
-@admin.register(DirectAccessEvent)
-class DirectAccessEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ("at", "action", "approval", "actor_user", "detail")
-    list_filter = ("action",)
-    search_fields = ("approval__number", "detail")
-    list_select_related = ("approval", "actor_user")
-    date_hierarchy = "at"
-    readonly_fields = [field.name for field in DirectAccessEvent._meta.fields]
 
 
 @admin.register(AggregationSubGrant)
 class AggregationSubGrantAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("aggregation_number", "approval", "customer", "status", "created_at", "answered_at")
     list_filter = ("status",)
-    search_fields = ("aggregation_number", "approval__number", "customer__email")
-    list_select_related = ("approval", "customer")
+    search_fields = ("aggregation_number", "approval__agreement__number", "customer__email")
+    list_select_related = ("approval__agreement", "approval__client", "customer")
     exclude = ("token", "premises")
     readonly_fields = ("approval", "aggregation_number", "customer", "status", "created_at", "answered_at")
-
-
-@admin.register(DirectAccessRead)
-class DirectAccessReadAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ("at", "approval", "data_set", "premise", "rows", "reference")
-    list_filter = ("data_set",)
-    search_fields = ("approval__number", "premise__esiid")
-    list_select_related = ("approval", "premise")
-    date_hierarchy = "at"
-    readonly_fields = [field.name for field in DirectAccessRead._meta.fields]
 
 
 @admin.register(DirectAccessToken)

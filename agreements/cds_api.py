@@ -1,7 +1,8 @@
 """The base of every CDS customer-data list: a `portal.cds.resources` list whose reach is the
 token's live grants (`agreements.cds_reach`). The lists themselves live in the app owning their
-data (`meters.cds_api`, `usage.cds_api`). Reads by direct-access tokens are logged here: per premise
-in `DirectAccessRead`, and usage (summed over an aggregation) in the customers' data-access log."""
+data (`meters.cds_api`, `usage.cds_api`). Reads by direct-access tokens are logged here, in the
+data-access log each premise's customer sees: customer objects per premise and data set, usage
+(summed over an aggregation) per member premise, each naming the direct-access agreement."""
 
 from collections import Counter
 
@@ -14,7 +15,7 @@ from usage.models import Aggregation
 from usage.services.aggregations import members
 
 from .cds_reach import Reach, reach_of
-from .models import DataKind, DirectAccessRead
+from .models import DataKind
 
 
 class GrantedListView(CustomerDataListView):
@@ -59,14 +60,39 @@ def _premises_read(items, reach, api: str) -> Counter:
     return counts
 
 
+def _occupants(premise_ids) -> dict[int, int]:
+    """Premise id -> its customer now: the one who sees the read in their data-access log."""
+    return dict(Occupancy.objects.current().filter(premise_id__in=premise_ids).values_list("premise_id", "customer_id"))
+
+
+def _log(approval, rows: dict[int, int], *, kind: str, start, end, reference: str, now) -> list[DataAccessLog]:
+    """Entries for the premises read (premise id -> rows read), each naming the premise's customer."""
+    occupants = _occupants(list(rows))
+    return [
+        DataAccessLog(
+            third_party_id=approval.agreement.third_party_id,
+            agreement_id=approval.agreement_id,
+            premise_id=premise_id,
+            customer_id=occupants.get(premise_id),
+            kind=kind,
+            period_start=start,
+            period_end=end,
+            rows=count,
+            via=DataAccessLog.Via.API,
+            reference=reference[:200],
+            at=now,
+        )
+        for premise_id, count in rows.items()
+    ]
+
+
 def _log_objects(request, api: str, counts: Counter, reach) -> None:
+    """Customer objects read directly: one entry per premise (the objects as they were now)."""
     approval = reach.approvals_for(api)[0]
     now = timezone.now()
-    DirectAccessRead.objects.bulk_create(
-        DirectAccessRead(
-            approval=approval, premise_id=premise_id, data_set=api, rows=rows, reference=request.path[:200], at=now
-        )
-        for premise_id, rows in counts.items()
+    reference = f"CDS direct access {approval.agreement.number}: {request.path}"
+    DataAccessLog.objects.bulk_create(
+        _log(approval, dict(counts), kind=api, start=now, end=now, reference=reference, now=now)
     )
 
 
@@ -78,40 +104,12 @@ def _log_aggregated_usage(request, segments: list[dict], reach) -> None:
         for aggregation_id in segment["related_aggregations"]:
             by_aggregation.setdefault(int(aggregation_id), []).append(segment)
     approvals = reach.approvals_for("usage_segments")
-    reads, logs = [], []
+    logs = []
     for aggregation in Aggregation.objects.filter(pk__in=by_aggregation):
         served = by_aggregation[aggregation.pk]
         approval = next(item for item in approvals if aggregation.number in item.aggregation_numbers)
         start, end = min(item["segment_start"] for item in served), max(item["segment_end"] for item in served)
-        reference = f"CDS direct access {approval.number}, summed in {aggregation.number}: {request.path}"[:200]
-        premise_ids = list(members(aggregation).values_list("pk", flat=True))
-        occupants = dict(
-            Occupancy.objects.current().filter(premise_id__in=premise_ids).values_list("premise_id", "customer_id")
-        )
-        for premise_id in premise_ids:
-            reads.append(
-                DirectAccessRead(
-                    approval=approval,
-                    premise_id=premise_id,
-                    data_set="usage_segments",
-                    rows=len(served),
-                    reference=reference,
-                    at=now,
-                )
-            )
-            logs.append(
-                DataAccessLog(
-                    third_party_id=approval.third_party_id,
-                    premise_id=premise_id,
-                    customer_id=occupants.get(premise_id),
-                    kind=DataKind.MONTHLY,
-                    period_start=start,
-                    period_end=end,
-                    rows=len(served),
-                    via=DataAccessLog.Via.API,
-                    reference=reference,
-                    at=now,
-                )
-            )
-    DirectAccessRead.objects.bulk_create(reads)
+        reference = f"CDS direct access {approval.agreement.number}, summed in {aggregation.number}: {request.path}"
+        rows = dict.fromkeys(members(aggregation).values_list("pk", flat=True), len(served))
+        logs += _log(approval, rows, kind=DataKind.MONTHLY, start=start, end=end, reference=reference, now=now)
     DataAccessLog.objects.bulk_create(logs)

@@ -1,7 +1,9 @@
 """Direct-access grants as the Grants API shows them (WG1-02 §8, WG3-01 §3.7): a staff approval is
-the Grant a direct-access token names in `cds_grant_ids` (status `active`, or `needs_sub_grants`
-while customers of a small aggregation have not all consented); its aggregation sub-grants are its
-children (`cds_aggregation_consent`, no customer named). Both are read by id; staff change them."""
+the Grant a direct-access token names in `cds_grant_ids` (its agreement's number; status `active`, or
+`needs_sub_grants` while customers of a small aggregation have not all consented); its aggregation
+sub-grants are its children (`cds_aggregation_consent`, no customer named). Direct grants are listed
+with the consent grants and read by id; staff change them, the client may only close one (the
+Grants API's PATCH), and a sub-grant is its customer's to answer."""
 
 from django.urls import reverse
 
@@ -24,16 +26,26 @@ def find(request, *, registration, grant_id: str) -> dict | None:
             AggregationSubGrant.objects.filter(
                 pk=int(grant_id[len(SUB_PREFIX) :]), approval__client__registration=registration
             )
-            .select_related("approval__client")
+            .select_related("approval__client", "approval__agreement")
             .first()
         )
         return sub_grant and _sub_grant_object(request, sub_grant)
-    approval = (
-        DirectAccessApproval.objects.filter(number=grant_id, client__registration=registration)
-        .select_related("client")
+    approval = approval_for(registration=registration, grant_id=grant_id)
+    return approval and approval_object(request, approval)
+
+
+def approval_for(*, registration, grant_id: str) -> DirectAccessApproval | None:
+    """The direct-access approval of this registration's clients whose agreement has this number."""
+    return (
+        DirectAccessApproval.objects.filter(agreement__number=grant_id, client__registration=registration)
+        .select_related("client", "agreement")
+        .prefetch_related("sub_grants")
         .first()
     )
-    return approval and _approval_object(request, approval)
+
+
+def is_sub_grant_id(grant_id: str) -> bool:
+    return grant_id.startswith(SUB_PREFIX)
 
 
 def _base(request, grant_id: str, client) -> dict:
@@ -49,21 +61,23 @@ def _base(request, grant_id: str, client) -> dict:
     }
 
 
-def _approval_object(request, approval: DirectAccessApproval) -> dict:
+def approval_object(request, approval: DirectAccessApproval) -> dict:
+    """The Grant object of a direct-access approval (its sub-grants prefetched keep a list cheap)."""
+    agreement = approval.agreement
     status = direct_access.status_of(approval)
     details = [
         {"type": scope, **({"aggregation_numbers": approval.aggregation_numbers} if scope in AGGREGATED else {})}
         for scope in approval.scope.split()
     ]
     live = status in ("active", "needs_sub_grants")
-    return _base(request, approval.number, approval.client) | {
+    return _base(request, agreement.number, approval.client) | {
         "parent": None,
-        "children": [f"{SUB_PREFIX}{pk}" for pk in approval.sub_grants.order_by("pk").values_list("pk", flat=True)],
-        "created": approval.created_at,
-        "modified": approval.updated_at,
-        "not_before": approval.starts_at,
-        "not_after": approval.ends_at,
-        "expires": approval.ends_at,
+        "children": [f"{SUB_PREFIX}{pk}" for pk in sorted(item.pk for item in approval.sub_grants.all())],
+        "created": agreement.created_at,
+        "modified": max(approval.updated_at, agreement.updated_at),
+        "not_before": agreement.starts_at,
+        "not_after": agreement.ends_at,
+        "expires": agreement.ends_at,
         "status": status,
         "scope": approval.scope,
         "authorization_details": details,
@@ -77,13 +91,13 @@ def _sub_grant_object(request, sub_grant: AggregationSubGrant) -> dict:
     status = SUB_STATUSES[sub_grant.status]
     details = [{"type": "cds_aggregation_consent", "aggregation_numbers": [sub_grant.aggregation_number]}]
     return _base(request, f"{SUB_PREFIX}{sub_grant.pk}", approval.client) | {
-        "parent": approval.number,
+        "parent": approval.agreement.number,
         "children": [],
         "created": sub_grant.created_at,
         "modified": sub_grant.answered_at or sub_grant.created_at,
         "not_before": None,
-        "not_after": approval.ends_at,
-        "expires": approval.ends_at,
+        "not_after": approval.agreement.ends_at,
+        "expires": approval.agreement.ends_at,
         "status": status,
         "scope": "cds_aggregation_consent",
         "authorization_details": details,

@@ -11,6 +11,8 @@ from .models import Agreement, AgreementInvitation, DurationKind, ExtensionReque
 
 def duration_text(subject: AgreementInvitation | Agreement) -> str:
     """The duration in plain words, as the customer reads it."""
+    if getattr(subject, "source", "") == Agreement.Source.DIRECT:
+        return "Direct access approved by MeterGate staff, until its end or until staff revoke it"
     if subject.agreement_type != "energy_data":
         return "Until the device is removed or the agreement is terminated"
     if subject.duration_kind == DurationKind.ONE_TIME:
@@ -87,9 +89,10 @@ def agreement_started(agreement: Agreement) -> None:
 
 
 def agreement_ended(agreement: Agreement) -> None:
-    """Both sides learn that (and why) an agreement ended early."""
+    """Both sides learn that (and why) an agreement ended early (direct access has no customer to tell)."""
     context = _agreement_context(agreement)
-    send_templated_email(to=agreement.customer.email, template="agreements/email/agreement_ended", context=context)
+    if agreement.customer_id is not None:
+        send_templated_email(to=agreement.customer.email, template="agreements/email/agreement_ended", context=context)
     send_templated_email(
         to=_third_party_recipients(agreement.third_party), template="agreements/email/agreement_ended", context=context
     )

@@ -19,15 +19,16 @@ def _when(moment) -> str:
 def agreement_rows(agreements):
     yield [
         "number", "type", "status", "esiids", "customer_email", "data_kinds", "starts_at", "ends_at",
-        "ended_at", "ended_by", "end_reason", "invitation", "device_mac",
+        "ended_at", "ended_by", "end_reason", "invitation", "device_mac", "direct_access_scope",
     ]  # fmt: skip
+    # Direct access (staff-approved, no customer): no e-mail, its cds_query_* scopes in the last column.
     for agreement in agreements.iterator(chunk_size=500):
         yield [
             agreement.number,
             agreement.agreement_type,
             agreement.status,
             " ".join(sorted(premise.esiid for premise in agreement.premises.all())),
-            agreement.customer.email,
+            agreement.customer.email if agreement.customer_id else "",
             " ".join(agreement.data_kinds or []),
             _when(agreement.starts_at),
             _when(agreement.ends_at),
@@ -36,6 +37,7 @@ def agreement_rows(agreements):
             agreement.end_reason,
             agreement.invitation.number if agreement.invitation_id else "",
             agreement.device.mac if agreement.device_id else "",
+            agreement.direct_access.scope if agreement.is_direct else "",
         ]
 
 

@@ -3,7 +3,6 @@ and PATCH (close, narrow the scope, or ask for a wider one, which waits for the 
 protected read for consent tokens: the service points their grants cover, through the access gate.
 """
 
-from django.db.models import Q
 from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
@@ -19,9 +18,9 @@ from portal.cds.api import ADMIN_ERRORS, NOT_FOUND, ClientAdminView
 from portal.cds.errors import CdsError
 from portal.cds.serializers import AdminErrorSerializer
 
-from . import direct_grants
-from .models import Agreement, DataKind, OAuthGrant
-from .services import AgreementError, grants
+from . import direct_grants, grant_filters
+from .models import DataKind, OAuthGrant
+from .services import AgreementError, direct_access, grants, terminate_agreement
 
 STATUSES = [
     "active",
@@ -108,38 +107,13 @@ def grant_object(request, grant: OAuthGrant) -> dict:
     }
 
 
-def _status_q(status: str, now) -> Q:
-    active = Q(agreement__status=Agreement.Status.ACTIVE) & (
-        Q(agreement__ends_at__isnull=True) | Q(agreement__ends_at__gt=now)
-    )
-    terminated = Q(agreement__status=Agreement.Status.TERMINATED)
-    return {
-        "active": active & Q(requested_scope=""),
-        "needs_authorization": active & ~Q(requested_scope=""),
-        "expired": Q(agreement__status=Agreement.Status.EXPIRED)
-        | Q(agreement__status=Agreement.Status.ACTIVE, agreement__ends_at__lte=now),
-        "revoked": terminated & Q(agreement__ended_by_role=Agreement.EndedBy.CUSTOMER),
-        "closed": terminated & Q(agreement__ended_by_role=Agreement.EndedBy.THIRD_PARTY),
-        "disabled": terminated
-        & ~Q(agreement__ended_by_role__in=[Agreement.EndedBy.CUSTOMER, Agreement.EndedBy.THIRD_PARTY]),
-    }.get(status, Q(pk__in=[]))
-
-
-def _scope_q(scope: str) -> Q:
-    return (
-        Q(scope=scope)
-        | Q(scope__startswith=f"{scope} ")
-        | Q(scope__endswith=f" {scope}")
-        | Q(scope__contains=f" {scope} ")
-    )
-
-
 def _ids_parameter(name: str) -> OpenApiParameter:
     return OpenApiParameter(name, str, description="Space-separated values to keep.")
 
 
 class GrantAdminView(ClientAdminView):
     def grants(self):
+        """The registration's consent grants (a direct-access grant is found by `direct_grants`)."""
         return (
             OAuthGrant.objects.filter(client__registration=self.registration)
             .select_related("agreement", "client")
@@ -151,6 +125,7 @@ class GrantListView(GrantAdminView):
     @extend_schema(
         tags=["cds client admin"],
         summary="List grants",
+        description="Consent grants and staff-approved direct-access grants of the registration's clients.",
         operation_id="cds_grants_list",
         parameters=[
             *(
@@ -164,34 +139,15 @@ class GrantListView(GrantAdminView):
         responses={200: GrantListSerializer, **ADMIN_ERRORS},
     )
     def get(self, request, *args, **kwargs):
-        queryset = self.grants().order_by("-modified", "-pk")
-        now = timezone.now()
-        for name, field in (
-            ("grant_ids", "agreement__number__in"),
-            ("client_ids", "client__client_id__in"),
-            ("receipt_confirmations", "receipt_confirmation__in"),
-        ):
-            values = paging.id_list(request, name)
-            if values is not None:
-                queryset = queryset.filter(**{field: values})
-        if paging.id_list(request, "parents") is not None:
-            queryset = queryset.none()  # MeterGate grants have no sub-grants
-        for name, build in (("statuses", lambda value: _status_q(value, now)), ("scopes", _scope_q)):
-            values = paging.id_list(request, name)
-            if values is not None:
-                condition = Q(pk__in=[])
-                for value in values:
-                    condition |= build(value)
-                queryset = queryset.filter(condition)
-        after, before = paging.moment(request, "after"), paging.moment(request, "before")
-        if after:
-            queryset = queryset.filter(created_at__gte=after)
-        if before:
-            queryset = queryset.filter(created_at__lte=before)
+        queryset = grant_filters.filtered(grant_filters.grants_of(self.registration), request, timezone.now())
         items, next_link, previous_link = paging.paginate(request, queryset)
-        return Response(
-            {"grants": [grant_object(request, item) for item in items], "next": next_link, "previous": previous_link}
-        )
+        objects = [
+            direct_grants.approval_object(request, item.direct_access)
+            if item.is_direct
+            else grant_object(request, item.grant)
+            for item in items
+        ]
+        return Response({"grants": objects, "next": next_link, "previous": previous_link})
 
 
 class GrantView(GrantAdminView):
@@ -225,10 +181,21 @@ class GrantView(GrantAdminView):
         responses={200: GrantSerializer, 409: OpenApiResponse(AdminErrorSerializer), **ADMIN_ERRORS, **NOT_FOUND},
     )
     def patch(self, request, grant_id, *args, **kwargs):
-        grant = self.get_grant(grant_id)
         data = request.data if isinstance(request.data, dict) else None
         if data is None:
             raise CdsError("invalid", "Send a JSON object.")
+        if direct_grants.is_sub_grant_id(grant_id) and direct_grants.find(
+            request, registration=self.registration, grant_id=grant_id
+        ):
+            raise CdsError(
+                "customer_answers",
+                "Aggregation consent is given or declined by its customer, not through the Grants API.",
+                status_code=403,
+            )
+        approval = direct_grants.approval_for(registration=self.registration, grant_id=grant_id)
+        if approval is not None:
+            return Response(direct_grants.approval_object(request, self._close_direct(request, approval, data)))
+        grant = self.get_grant(grant_id)
         unknown = set(data) - {"status", "scope", "authorization_details"}
         if unknown:
             raise CdsError(
@@ -255,6 +222,35 @@ class GrantView(GrantAdminView):
             except AgreementError as error:
                 raise CdsError(error.code, error.message, status_code=error.status_code) from None
         return Response(grant_object(request, self.get_grant(grant_id)))
+
+    @staticmethod
+    def _close_direct(request, approval, data: dict):
+        """A direct-access grant is staff's to change (scope, data sets, premises, dates): its
+        client may only close it, giving up the access (the agreement is terminated by the third
+        party and the tokens stop)."""
+        if set(data) != {"status"}:
+            raise CdsError(
+                "staff_approved",
+                "A direct-access grant is changed by MeterGate staff; its client may only close it.",
+                fields={key: ["Not changeable."] for key in sorted(set(data) - {"status"})},
+                status_code=403,
+            )
+        if data["status"] != "closed":
+            raise CdsError("invalid", "status: only closed may be set.", fields={"status": ["Only closed."]})
+        if direct_access.status_of(approval) in grants.NO_ACCESS:
+            raise CdsError("not_active", "This grant has already ended.", status_code=409)
+        client = request.auth.application
+        try:
+            terminate_agreement(
+                by=None,
+                agreement=approval.agreement,
+                reason=f"Closed by {client.name} through the Grants API.",
+                third_party=client.third_party,
+            )
+        except AgreementError as error:
+            raise CdsError(error.code, error.message, status_code=error.status_code) from None
+        approval.agreement.refresh_from_db()
+        return approval
 
 
 # --- The protected read of a consent token ----------------------------------------------------

@@ -148,6 +148,7 @@ class Agreement(NumberedModel):
     class Source(models.TextChoices):
         INVITATION = "invitation", "Invitation"
         OAUTH = "oauth", "OAuth grant"
+        DIRECT = "direct", "Direct access (staff-approved)"
 
     class EndedBy(models.TextChoices):
         CUSTOMER = "customer", "Customer"
@@ -158,8 +159,14 @@ class Agreement(NumberedModel):
     agreement_type = models.CharField(max_length=30, choices=AgreementType.choices)
     source = models.CharField(max_length=12, choices=Source.choices, default=Source.INVITATION)
     # Indexed by agreement_customer / agreement_third_party (the key first); device and ended_by only where set.
+    # Empty only for direct access (source DIRECT): staff approved it, no customer consented.
     customer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="agreements", db_index=False
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="agreements",
+        db_index=False,
     )
     third_party = models.ForeignKey(
         "portal.ThirdParty", on_delete=models.PROTECT, related_name="agreements", db_index=False
@@ -201,6 +208,9 @@ class Agreement(NumberedModel):
                 condition=Q(ends_at__isnull=True) | Q(ends_at__gt=models.F("starts_at")),
                 name="agreement_ends_after_start",
             ),
+            models.CheckConstraint(
+                condition=Q(customer__isnull=False) | Q(source="direct"), name="agreement_customer_unless_direct"
+            ),
         ]
         # No index covers status or the other columns an ending writes, so the sweep's updates can
         # be HOT (see services.expiry); ends_at finds the live ones (the access gate's test).
@@ -219,6 +229,16 @@ class Agreement(NumberedModel):
     @property
     def is_continuous_energy_data(self) -> bool:
         return self.agreement_type == AgreementType.ENERGY_DATA and self.duration_kind == DurationKind.CONTINUOUS
+
+    @property
+    def is_direct(self) -> bool:
+        """Direct access: staff approved it for a vendor, researcher or regulator; no customer."""
+        return self.source == self.Source.DIRECT
+
+    @property
+    def customer_label(self) -> str:
+        """Whose agreement it is, as the third party reads it."""
+        return self.get_source_display() if self.is_direct else self.customer.email
 
 
 class ExtensionRequest(models.Model):
@@ -295,6 +315,11 @@ class AgreementEvent(models.Model):
         EXTENSION_REJECTED = "extension_rejected", "Extension rejected"
         EXTENSION_EXPIRED = "extension_expired", "Extension request expired"
         DEVICE_ADD_REQUESTED = "device_add_requested", "Device add requested"
+        DIRECT_ACCESS_APPROVED = "direct_access_approved", "Direct access approved by staff"
+        DIRECT_ACCESS_CHANGED = "direct_access_changed", "Direct access changed by staff"
+        SUB_GRANTS_REQUESTED = "sub_grants_requested", "Customers asked for aggregation consent"
+        SUB_GRANT_CONSENTED = "sub_grant_consented", "A customer consented to aggregation"
+        SUB_GRANT_DECLINED = "sub_grant_declined", "A customer declined aggregation"
 
     # The audit trail is append-only and written set-based by the services that change its subject in
     # the same statement (see services.expiry), so its subject always exists; Django still cascades
@@ -377,8 +402,6 @@ class AgreementEvent(models.Model):
 from .models_grants import (  # noqa: E402,F401
     AggregationSubGrant,
     DirectAccessApproval,
-    DirectAccessEvent,
-    DirectAccessRead,
     DirectAccessToken,
     GrantCode,
     GrantToken,

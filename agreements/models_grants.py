@@ -1,14 +1,14 @@
 """OAuth (CDS) grants: the OAuth side of an agreement made by customer consent (the grant, the
-tokens and authorization codes issued under it), and direct access: staff approvals for
-`cds_query_*` clients, their audit trail, aggregation sub-grants and the log of direct reads."""
+tokens and authorization codes issued under it), and the direct-access side of an agreement staff
+approved for a `cds_query_*` client (no customer), with its aggregation sub-grants and tokens.
+Both kinds' audit trail is the agreement's events; direct reads go to the reports' access log."""
 
 import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 
-from .models import Agreement, NumberedModel, new_token
+from .models import Agreement, new_token
 
 
 def new_confirmation() -> str:
@@ -77,24 +77,20 @@ class GrantCode(models.Model):
 # --- Direct access (WG3-01 `cds_query_*`): staff approvals instead of a customer's consent -------
 
 
-class DirectAccessApproval(NumberedModel):
-    """Staff approve direct access for a vendor, researcher or regulator: which client of which third
-    party may read which data sets (`cds_query_*` scopes) of which premises, from when until when,
-    and why. A client-credentials token reads exactly what its client's live approvals cover."""
-
-    NUMBER_PREFIX = "DAA"
+class DirectAccessApproval(models.Model):
+    """The direct-access side of an agreement with no customer (source DIRECT): staff approve which
+    client of the agreement's third party may read which data sets (`cds_query_*` scopes) of which
+    premises, and why. The agreement holds the company, the dates, the status (revoking is
+    terminating) and, for a staff list, the premises; its events are the audit trail. A
+    client-credentials token reads exactly what its client's live approvals cover."""
 
     class Coverage(models.TextChoices):
         ALL = "all", "All premises"
         PREMISES = "premises", "Premises chosen by staff"
         POSTAL_CODES = "postal_codes", "Premises in the postal codes"
 
-    class Status(models.TextChoices):
-        ACTIVE = "active", "Approved"
-        REVOKED = "revoked", "Revoked"
-
-    third_party = models.ForeignKey(
-        "portal.ThirdParty", on_delete=models.PROTECT, related_name="direct_access_approvals"
+    agreement = models.OneToOneField(
+        Agreement, on_delete=models.CASCADE, primary_key=True, related_name="direct_access"
     )
     client = models.ForeignKey(
         settings.OAUTH2_PROVIDER_APPLICATION_MODEL,
@@ -104,7 +100,6 @@ class DirectAccessApproval(NumberedModel):
     )
     scope = models.CharField(max_length=1000, help_text="Space-separated cds_query_* scopes approved.")
     coverage = models.CharField(max_length=12, choices=Coverage.choices)
-    premises = models.ManyToManyField("meters.Premise", blank=True, related_name="direct_access_approvals")
     postal_codes = models.JSONField(default=list, blank=True, help_text='For postal-code coverage: ["78701", ...].')
     aggregation_numbers = models.JSONField(
         default=list,
@@ -117,59 +112,18 @@ class DirectAccessApproval(NumberedModel):
         help_text='Optional fields answers carry: include_* ids, e.g. ["include_meter_numbers"].',
     )
     purpose = models.TextField(help_text="Why: the study, service or regulatory duty the access is for.")
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     approved_at = models.DateTimeField()
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
-    )
-    revoke_reason = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_at__gt=models.F("starts_at")), name="direct_access_ends_after_start"
-            ),
-        ]
-        indexes = [models.Index(fields=["client", "status"], name="direct_access_client")]
+    def __str__(self):
+        return f"Direct access {self.agreement.number} for {self.client}"
 
     @property
     def scope_set(self) -> set[str]:
         return set(self.scope.split())
-
-
-class DirectAccessEvent(models.Model):
-    """The audit trail of a direct-access approval: approved, changed, revoked, sub-grants asked and
-    answered; who, when, what."""
-
-    class Action(models.TextChoices):
-        APPROVED = "approved", "Approved"
-        CHANGED = "changed", "Changed"
-        REVOKED = "revoked", "Revoked"
-        SUB_GRANTS_REQUESTED = "sub_grants_requested", "Customers asked for aggregation consent"
-        SUB_GRANT_CONSENTED = "sub_grant_consented", "A customer consented"
-        SUB_GRANT_DECLINED = "sub_grant_declined", "A customer declined"
-
-    approval = models.ForeignKey(DirectAccessApproval, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=24, choices=Action.choices)
-    actor_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
-    )
-    at = models.DateTimeField()
-    detail = models.CharField(max_length=500, blank=True)
-
-    class Meta:
-        ordering = ["at", "id"]
-
-    def __str__(self):
-        return f"{self.get_action_display()} at {self.at:%Y-%m-%d %H:%M}"
 
 
 class AggregationSubGrant(models.Model):
@@ -203,27 +157,6 @@ class AggregationSubGrant(models.Model):
 
     def __str__(self):
         return f"Aggregation consent for {self.aggregation_number} ({self.get_status_display()})"
-
-
-class DirectAccessRead(models.Model):
-    """One read by a direct-access token of one premise's objects in one data set (the access log
-    of direct reads; meter-data reads are also in reports' DataAccessLog). Append-only."""
-
-    approval = models.ForeignKey(DirectAccessApproval, on_delete=models.PROTECT, related_name="reads")
-    premise = models.ForeignKey("meters.Premise", on_delete=models.PROTECT, related_name="direct_access_reads")
-    data_set = models.CharField(max_length=20, help_text="The CDS API read (accounts, meter_devices, ...).")
-    rows = models.PositiveIntegerField(default=0)
-    reference = models.CharField(max_length=200, blank=True, help_text="The API path.")
-    at = models.DateTimeField()
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["approval", "-at"], name="direct_read_approval"),
-            models.Index(fields=["premise", "-at"], name="direct_read_premise"),
-        ]
-
-    def __str__(self):
-        return f"{self.approval} read {self.data_set} of {self.premise_id} at {self.at:%Y-%m-%d %H:%M}"
 
 
 class DirectAccessToken(models.Model):

@@ -68,7 +68,9 @@ class GrantValidator(CredentialValidator):
         direct = set(scopes_asked) & DIRECT_SCOPES
         if request.grant_type == "client_credentials" and direct:
             approvals = self._approvals_for(client, direct)
-            request.cds_direct_grant_ids = [approval.number for approval in approvals if approval.scope_set & direct]
+            request.cds_direct_grant_ids = [
+                approval.agreement.number for approval in approvals if approval.scope_set & direct
+            ]
             request.cds_direct_details = self._direct_details(request, scopes_asked)
             if "cds_query_usage" in direct:
                 self._check_query_usage(request.cds_direct_details, approvals)

@@ -40,7 +40,7 @@ def agreements_for_customer(customer, *, q: str = "") -> QuerySet[Agreement]:
 def agreements_for_third_party(third_party) -> QuerySet[Agreement]:
     return (
         Agreement.objects.filter(third_party=third_party)
-        .select_related("customer", "device", "invitation")
+        .select_related("customer", "device", "invitation", "direct_access")
         .prefetch_related("premises")
         .order_by("-created_at")
     )
@@ -113,4 +113,4 @@ def pending_aggregation_consents_for_customer(customer):
     """Aggregation consent requests (direct-access sub-grants) the customer has not answered."""
     return AggregationSubGrant.objects.filter(
         customer=customer, status=AggregationSubGrant.Status.NEEDS_AUTHORIZATION
-    ).select_related("approval__third_party")
+    ).select_related("approval__agreement__third_party")

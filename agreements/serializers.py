@@ -1,5 +1,6 @@
 """API shapes of the consent workflow: one input and one output serializer per operation."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from meters.models import InHomeDevice
@@ -95,9 +96,26 @@ class AgreementDeviceSerializer(serializers.ModelSerializer):
         fields = ["mac", "device_type", "description", "status"]
 
 
+class DirectAccessOutputSerializer(serializers.Serializer):
+    """What staff approved, for a direct-access agreement (no customer)."""
+
+    label = serializers.SerializerMethodField()
+    scope = serializers.CharField(help_text="The cds_query_* scopes approved.")
+    coverage = serializers.CharField(help_text="all, premises or postal_codes.")
+    postal_codes = serializers.ListField(child=serializers.CharField())
+    aggregation_numbers = serializers.ListField(child=serializers.CharField())
+    purpose = serializers.CharField()
+
+    def get_label(self, approval) -> str:
+        return approval.agreement.get_source_display()
+
+
 class AgreementOutputSerializer(serializers.ModelSerializer):
     esiids = serializers.SerializerMethodField()
-    customer_email = serializers.EmailField(source="customer.email")
+    customer_email = serializers.EmailField(
+        source="customer.email", allow_null=True, help_text="Empty (null) for direct access: no customer."
+    )
+    direct_access = serializers.SerializerMethodField(help_text="For direct access only (source direct).")
     invitation = serializers.CharField(source="invitation.number", default=None)
     device = AgreementDeviceSerializer(allow_null=True)
     ended_by = serializers.CharField(source="ended_by_role", help_text="customer, third_party, utility or system.")
@@ -107,11 +125,15 @@ class AgreementOutputSerializer(serializers.ModelSerializer):
         fields = [
             "number", "status", "agreement_type", "source", "esiids", "customer_email", "data_kinds",
             "duration_kind", "months", "starts_at", "accepted_at", "ends_at", "data_from", "ended_at",
-            "ended_by", "end_reason", "invitation", "device",
+            "ended_by", "end_reason", "invitation", "device", "direct_access",
         ]  # fmt: skip
 
     def get_esiids(self, agreement) -> list[str]:
         return _esiids(agreement)
+
+    @extend_schema_field(DirectAccessOutputSerializer(allow_null=True))
+    def get_direct_access(self, agreement) -> dict | None:
+        return DirectAccessOutputSerializer(agreement.direct_access).data if agreement.is_direct else None
 
 
 class EventOutputSerializer(serializers.ModelSerializer):

@@ -27,6 +27,7 @@ def _agreement(agreement: Agreement) -> dict:
     return {
         "number": agreement.number,
         "type": agreement.agreement_type,
+        "source": agreement.source,  # "direct": staff-approved direct access, no customer
         "status": agreement.status,
         "esiids": _esiids(agreement),
         "data_kinds": agreement.data_kinds,

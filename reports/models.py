@@ -285,9 +285,23 @@ class ReportScheduleRun(models.Model):
         return f"{self.schedule} {self.period_start}–{self.period_end}"
 
 
+# What a log entry says was read: meter data (the access gate's kinds), or one of the customer-data
+# sets a direct-access token reads (no period: the objects as they were at the read).
+OBJECT_KINDS = [
+    ("accounts", "Billing accounts"),
+    ("service_contracts", "Service contracts"),
+    ("service_points", "Service points"),
+    ("meter_devices", "Meters"),
+    ("bill_statements", "Bill statements"),
+    ("bill_sections", "Bill details"),
+]
+
+
 class DataAccessLog(models.Model):
     """A read of a premise's data by a third party (a delivered report file or an API read).
     Append-only: rows are never changed or deleted; customers see the last 3 months of theirs."""
+
+    KIND_CHOICES = [*DataKind.choices, *OBJECT_KINDS]
 
     class Via(models.TextChoices):
         REPORT = "report", "Report"
@@ -302,12 +316,12 @@ class DataAccessLog(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="data_access_logs",
-        help_text="The customer whose consent allowed the read.",
+        help_text="The customer whose consent allowed the read; for direct access, the premise's occupant then.",
     )
     agreement = models.ForeignKey(
         "agreements.Agreement", null=True, blank=True, on_delete=models.PROTECT, related_name="data_access_logs"
     )
-    kind = models.CharField(max_length=10, choices=DataKind.choices)
+    kind = models.CharField(max_length=20, choices=KIND_CHOICES)
     period_start = models.DateTimeField()
     period_end = models.DateTimeField()
     at = models.DateTimeField()

@@ -37,22 +37,22 @@ def seed(world) -> None:
     now = timezone.now()
     approval = direct_access.save_approval(
         by=staff,
-        approval=DirectAccessApproval(
+        approval=direct_access.new_approval(
             third_party=third_party,
+            starts_at=now,
+            ends_at=now + timedelta(days=365),
             client=client,
             scope="cds_query_usage cds_query_aggregations",
             coverage=DirectAccessApproval.Coverage.ALL,
             aggregation_numbers=numbers,
             purpose="Demo: monthly usage by postal code for a load study.",
-            starts_at=now,
-            ends_at=now + timedelta(days=365),
         ),
     )
     asked = aggregations.ask_consent_where_needed(approval)
     secret = registered.secrets[client.client_id]
     details = f'[{{"type":"cds_query_usage","aggregation_numbers":["{numbers[0]}"]}}]'
     world.stdout.write(
-        f"\nDirect access ({third_party.name}, approval {approval.number}: {', '.join(numbers)}; "
+        f"\nDirect access ({third_party.name}, agreement {approval.agreement.number}: {', '.join(numbers)}; "
         f"{asked} customer(s) asked to consent where a group is below the privacy threshold):\n"
         f"  curl -u {client.client_id}:{secret} -d grant_type=client_credentials -d scope=cds_query_usage "
         f"--data-urlencode 'authorization_details={details}' {settings.SITE_URL}/oauth/token/\n"

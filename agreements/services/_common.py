@@ -107,7 +107,10 @@ def clean_months(value) -> int:
 
 
 def lock_agreement(agreement: Agreement) -> Agreement:
-    return Agreement.objects.select_for_update().select_related("third_party", "customer").get(pk=agreement.pk)
+    # Only the agreement's row is locked (`of`): its customer is an outer join (direct access has none).
+    return (
+        Agreement.objects.select_for_update(of=("self",)).select_related("third_party", "customer").get(pk=agreement.pk)
+    )
 
 
 def ensure_active(agreement: Agreement) -> None:

@@ -145,8 +145,11 @@ def move_out(*, by: User | None, premise: Premise, move_out: date, reason: str =
     detail = f"The customer moved out of ESIID {premise.esiid} on {move_out:%Y-%m-%d}." + (
         f" {reason}" if reason else ""
     )
+    # The customers' agreements: direct access (no customer) on a staff list of premises stays.
     agreement_ids = list(
-        Agreement.objects.filter(premises=premise, status=Agreement.Status.ACTIVE).values_list("pk", flat=True)
+        Agreement.objects.filter(premises=premise, status=Agreement.Status.ACTIVE, customer__isnull=False).values_list(
+            "pk", flat=True
+        )
     )
     ended = end_agreements(
         agreement_ids=agreement_ids,

@@ -1,29 +1,31 @@
 """Direct access (WG3-01 `cds_query_*`): staff approve which client may read which data sets of which
-premises, from when until when, and why; every change is audited. When an aggregation the approval
-reads is below the privacy threshold, each customer of the group is asked for
-`cds_aggregation_consent` (a sub-grant) by e-mail, and answers on a portal page."""
+premises, from when until when, and why. The approval is an agreement with no customer (source
+DIRECT) and its detail (`DirectAccessApproval`); staff revoke it by terminating the agreement, the
+expiry sweep expires it at its end, and every change is one of its `AgreementEvent`s. When an
+aggregation the approval reads is below the privacy threshold, each customer of the group is asked
+for `cds_aggregation_consent` (a sub-grant) by e-mail, and answers on a portal page."""
 
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from oauth2_provider.models import get_access_token_model
 
+from meters.models import Premise
 from portal.cds import scopes
 from portal.models import User
 from portal.notifications import absolute_url, send_templated_email
 
-from .. import access
-from ..models import AggregationSubGrant, DirectAccessApproval, DirectAccessEvent
-from ._common import AgreementError, not_found
+from ..models import AggregationSubGrant, Agreement, AgreementEvent, AgreementType, DirectAccessApproval
+from ._common import AgreementError, event, not_found, resolve_actor
+from .agreements import terminate_agreement
+from .grants import CLOSED_BY
 
-Action = DirectAccessEvent.Action
+Action = AgreementEvent.Action
 Coverage = DirectAccessApproval.Coverage
 
 
 def _event(approval: DirectAccessApproval, action: str, by: User | None, detail: str = "") -> None:
-    DirectAccessEvent.objects.create(
-        approval=approval, action=action, actor_user=by, at=timezone.now(), detail=detail[:500]
-    )
+    actor = resolve_actor(by) if by is not None else None
+    event(action=action, actor=actor, at=timezone.now(), agreement_id=approval.agreement_id, detail=detail).save()
 
 
 def _string_list(value, name: str) -> list[str]:
@@ -33,8 +35,10 @@ def _string_list(value, name: str) -> list[str]:
 
 
 def check_approval(approval: DirectAccessApproval, *, premise_count: int | None = None) -> None:
-    """The rules an approval keeps (the admin form shows these as field errors). `premise_count`:
-    the premises chosen, for a list coverage (known before they are saved)."""
+    """The rules an approval keeps (the admin form shows these as field errors). Its agreement
+    (saved or not) holds the third party and the dates. `premise_count`: the premises chosen, for a
+    list coverage (known before they are saved)."""
+    agreement = approval.agreement
     wanted = approval.scope.split()
     direct = set(scopes.scope_ids(scopes.DIRECT))
     if not wanted or not set(wanted) <= direct:
@@ -42,7 +46,7 @@ def check_approval(approval: DirectAccessApproval, *, premise_count: int | None 
             "invalid", "Choose cds_query_* scopes only.", fields={"scope": [", ".join(sorted(direct))]}
         )
     client = approval.client
-    if client.third_party_id != approval.third_party_id:
+    if client.third_party_id != agreement.third_party_id:
         raise AgreementError(
             "invalid", "The client belongs to another third party.", fields={"client": ["Wrong company."]}
         )
@@ -64,56 +68,95 @@ def check_approval(approval: DirectAccessApproval, *, premise_count: int | None 
         raise AgreementError("invalid", "Choose the premises.", fields={"premises": ["Required."]})
     if not (approval.purpose or "").strip():
         raise AgreementError("invalid", "Say why the access is given.", fields={"purpose": ["Required."]})
-    if approval.starts_at and approval.ends_at and approval.ends_at <= approval.starts_at:
+    if not agreement.starts_at or not agreement.ends_at:
+        raise AgreementError("invalid", "Give the start and the end.", fields={"ends_at": ["Required."]})
+    if agreement.ends_at <= agreement.starts_at:
         raise AgreementError("invalid", "The end must be after the start.", fields={"ends_at": ["After the start."]})
 
 
+def new_approval(*, third_party, starts_at, ends_at, **fields) -> DirectAccessApproval:
+    """An unsaved approval with its unsaved agreement (for `save_approval`)."""
+    agreement = Agreement(
+        agreement_type=AgreementType.ENERGY_DATA,
+        source=Agreement.Source.DIRECT,
+        third_party=third_party,
+        starts_at=starts_at,
+        ends_at=ends_at,
+    )
+    return DirectAccessApproval(agreement=agreement, **fields)
+
+
 @transaction.atomic
-def save_approval(*, by: User, approval: DirectAccessApproval, changed: list[str] = ()) -> DirectAccessApproval:
-    """Staff approve direct access, or change an approval; either is recorded with who did it."""
+def save_approval(
+    *, by: User, approval: DirectAccessApproval, premises=None, changed: list[str] = ()
+) -> DirectAccessApproval:
+    """Staff approve direct access (a new agreement with no customer, numbered like every other) or
+    change a live approval; either is an event of the agreement, with who did it. `premises`: the
+    staff list (for a list coverage), when given."""
     if not by.is_staff:
         raise AgreementError("forbidden", "Only MeterGate staff approve direct access.", status_code=403)
-    check_approval(approval)
-    created = approval.pk is None
-    if created:
-        approval.approved_by, approval.approved_at = by, timezone.now()
-    approval.save()
-    if created:
-        _event(approval, Action.APPROVED, by, f"{approval.scope} for {approval.client}: {approval.purpose}")
-    elif changed:
-        _event(approval, Action.CHANGED, by, f"Changed: {', '.join(changed)}.")
-    return approval
-
-
-@transaction.atomic
-def revoke_approval(*, by: User, approval: DirectAccessApproval, reason: str = "") -> DirectAccessApproval:
-    """Staff revoke: the client's tokens stop at once unless another live approval still holds them."""
-    approval = DirectAccessApproval.objects.select_for_update().get(pk=approval.pk)
-    if approval.status == DirectAccessApproval.Status.REVOKED:
-        raise AgreementError("already_revoked", "This approval is already revoked.", status_code=409)
+    premises = None if premises is None else list(premises)
+    check_approval(approval, premise_count=None if premises is None else len(premises))
+    agreement = approval.agreement
+    created = agreement.pk is None
     now = timezone.now()
-    approval.status, approval.revoked_at, approval.revoked_by = DirectAccessApproval.Status.REVOKED, now, by
-    approval.revoke_reason = reason[:500]
+    if created:
+        agreement.source, agreement.customer = Agreement.Source.DIRECT, None
+        agreement.agreement_type, agreement.accepted_at = AgreementType.ENERGY_DATA, now
+        approval.approved_by, approval.approved_at = by, now
+    elif not Agreement.objects.filter(pk=agreement.pk, status=Agreement.Status.ACTIVE).exists():
+        raise AgreementError("not_active", "This direct access has ended; approve it anew.", status_code=409)
+    agreement.save()
+    approval.agreement = agreement
     approval.save()
-    _event(approval, Action.REVOKED, by, reason or "Revoked by staff.")
-    if not access.live_approvals(client=approval.client, at=now).exists():
-        get_access_token_model().objects.filter(application=approval.client).delete()
+    if premises is not None:
+        agreement.premises.set(premises if approval.coverage == Coverage.PREMISES else [])
+    if created:
+        _event(
+            approval,
+            Action.DIRECT_ACCESS_APPROVED,
+            by,
+            f"{approval.scope} for {approval.client}: {approval.purpose}",
+        )
+    elif changed:
+        _event(approval, Action.DIRECT_ACCESS_CHANGED, by, f"Changed: {', '.join(changed)}.")
     return approval
+
+
+def revoke_approval(*, by: User, approval: DirectAccessApproval, reason: str = "") -> DirectAccessApproval:
+    """Staff revoke direct access: its agreement is terminated by the utility, so the client's
+    tokens stop at once unless another live approval still holds them."""
+    terminate_agreement(by=by, agreement=approval.agreement, reason=reason or "Direct access revoked by staff.")
+    approval.agreement.refresh_from_db()
+    return approval
+
+
+def premises_by_esiid(text: str) -> list[Premise]:
+    """The premises of a staff list given as ESIIDs (spaces, commas or lines between); an unknown
+    ESIID is named in the error."""
+    esiids = [item for item in text.replace(",", " ").split() if item]
+    found = {premise.esiid: premise for premise in Premise.objects.filter(esiid__in=esiids)}
+    unknown = [esiid for esiid in esiids if esiid not in found]
+    if unknown:
+        raise AgreementError("invalid", "Unknown ESIID.", fields={"esiids": [f"Unknown: {', '.join(unknown)}."]})
+    return list(found.values())
 
 
 def status_of(approval: DirectAccessApproval, at=None) -> str:
-    """The CDS Grant status of a direct-access approval: `needs_sub_grants` while a customer asked
-    for aggregation consent has not consented (a small group is served only once every one did),
-    else `active`; `future`, `expired` and `revoked` by its dates and staff."""
+    """The CDS Grant status of a direct-access approval, from its agreement: `needs_sub_grants`
+    while a customer asked for aggregation consent has not consented (a small group is served only
+    once every one did), else `active`; `future` before its start; `expired`; once terminated,
+    `closed` (by the third party) or `disabled` (by staff)."""
     at = at or timezone.now()
-    if approval.status == DirectAccessApproval.Status.REVOKED:
-        return "revoked"
-    if approval.ends_at <= at:
+    agreement = approval.agreement
+    if agreement.status == Agreement.Status.TERMINATED:
+        return CLOSED_BY.get(agreement.ended_by_role, "disabled")
+    if agreement.status == Agreement.Status.EXPIRED or agreement.ends_at <= at:
         return "expired"
-    if approval.starts_at > at:
+    if agreement.starts_at > at:
         return "future"
-    waiting = approval.sub_grants.exclude(status=AggregationSubGrant.Status.ACTIVE)
-    return "needs_sub_grants" if waiting.exists() else "active"
+    waiting = [item for item in approval.sub_grants.all() if item.status != AggregationSubGrant.Status.ACTIVE]
+    return "needs_sub_grants" if waiting else "active"
 
 
 # --- Sub-grants: aggregation consent asked of each customer of a group below the threshold --------
@@ -139,7 +182,7 @@ def request_sub_grants(
     """Ask each customer of the group (customer id -> their premise ids in it) who was not asked yet
     under this approval; each gets an e-mail with a link to answer. Idempotent: the approval's row
     lock lets one read at a time decide who is new."""
-    DirectAccessApproval.objects.select_for_update().filter(pk=approval.pk).first()
+    Agreement.objects.select_for_update().filter(pk=approval.agreement_id).first()
     asked = set(
         AggregationSubGrant.objects.filter(approval=approval, aggregation_number=aggregation_number).values_list(
             "customer_id", flat=True
@@ -155,7 +198,7 @@ def request_sub_grants(
         return []
     created = list(
         AggregationSubGrant.objects.filter(pk__in=[sub_grant.pk for sub_grant in created]).select_related(
-            "customer", "approval__third_party"
+            "customer", "approval__agreement__third_party"
         )
     )
     through = AggregationSubGrant.premises.through
@@ -184,7 +227,7 @@ def _ask(sub_grant: AggregationSubGrant, aggregation_name: str) -> None:
         template="agreements/direct/email/aggregation_consent",
         context={
             "sub_grant": sub_grant,
-            "third_party": approval.third_party,
+            "third_party": approval.agreement.third_party,
             "purpose": approval.purpose,
             "aggregation_name": aggregation_name,
             "answer_url": absolute_url(reverse("agreements:aggregation-consent", args=[sub_grant.token])),
@@ -195,7 +238,9 @@ def _ask(sub_grant: AggregationSubGrant, aggregation_name: str) -> None:
 def sub_grant_for(*, by: User, token: str) -> AggregationSubGrant:
     """The customer's own sub-grant behind an e-mail link (another customer's is not found)."""
     sub_grant = (
-        AggregationSubGrant.objects.select_related("approval__third_party").filter(token=token, customer=by).first()
+        AggregationSubGrant.objects.select_related("approval__agreement__third_party")
+        .filter(token=token, customer=by)
+        .first()
         if by.is_authenticated
         else None
     )
@@ -220,6 +265,7 @@ def answer_sub_grant(*, by: User, sub_grant: AggregationSubGrant, consent: bool)
         sub_grant.approval,
         Action.SUB_GRANT_CONSENTED if consent else Action.SUB_GRANT_DECLINED,
         by,
-        f"{sub_grant.aggregation_number}: customer {by.pk}.",
+        # The third party sees the agreement's events: no customer is named.
+        f"{sub_grant.aggregation_number}: a customer {'consented' if consent else 'declined'}.",
     )
     return sub_grant

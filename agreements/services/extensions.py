@@ -112,7 +112,8 @@ def request_extension(
 
 def _lock_request(extension_request: ExtensionRequest) -> ExtensionRequest:
     return (
-        ExtensionRequest.objects.select_for_update()
+        # The request's and its agreement's rows (the customer is an outer join: none for direct access).
+        ExtensionRequest.objects.select_for_update(of=("self", "agreement"))
         .select_related("agreement__third_party", "agreement__customer")
         .get(pk=extension_request.pk)
     )

@@ -24,5 +24,5 @@ def aggregation_consent(request, token: str):
     return render(
         request,
         "agreements/direct/aggregation_consent.html",
-        {"sub_grant": sub_grant, "third_party": approval.third_party, "purpose": approval.purpose},
+        {"sub_grant": sub_grant, "third_party": approval.agreement.third_party, "purpose": approval.purpose},
     )

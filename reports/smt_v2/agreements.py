@@ -92,6 +92,11 @@ def _invitation_entry(invitation: AgreementInvitation) -> dict:
     }
 
 
+def _consented():
+    """Customers' agreements: staff-approved direct access (no customer) is no SMT agreement."""
+    return Agreement.objects.filter(customer__isnull=False)
+
+
 def _invitations(third_party):
     return AgreementInvitation.objects.filter(
         third_party=third_party, agreement_type=AgreementType.ENERGY_DATA
@@ -100,7 +105,7 @@ def _invitations(third_party):
 
 def my_agreements(*, third_party, number: str = "", status: str = "") -> list[dict]:
     """The company's Energy Data agreements and not yet accepted invitations, newest first."""
-    agreements = Agreement.objects.filter(third_party=third_party, agreement_type=AgreementType.ENERGY_DATA)
+    agreements = _consented().filter(third_party=third_party, agreement_type=AgreementType.ENERGY_DATA)
     invitations = _invitations(third_party).exclude(status=AgreementInvitation.Status.ACCEPTED)
     if number:
         agreements = agreements.filter(Q(number=number) | Q(invitation__number=number))
@@ -116,7 +121,8 @@ def my_agreements(*, third_party, number: str = "", status: str = "") -> list[di
 
 def _find(third_party, number: str) -> Agreement | AgreementInvitation:
     agreement = (
-        Agreement.objects.filter(third_party=third_party, agreement_type=AgreementType.ENERGY_DATA)
+        _consented()
+        .filter(third_party=third_party, agreement_type=AgreementType.ENERGY_DATA)
         .filter(Q(number=number) | Q(invitation__number=number))
         .first()
     )
@@ -161,7 +167,8 @@ def covered_premises(*, third_party, esiids: list[str]) -> list[Premise]:
     """Premises the company has a live agreement for now; any other ESIID refuses the call."""
     now = timezone.now()
     live = (
-        Agreement.objects.filter(third_party=third_party, status=Agreement.Status.ACTIVE)
+        _consented()
+        .filter(third_party=third_party, status=Agreement.Status.ACTIVE)
         .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
         .values("premises")
     )

@@ -22,12 +22,11 @@ def approve(client_set, scope: str, *, premises=(), **fields) -> DirectAccessApp
         "starts_at": now - timedelta(days=1),
         "ends_at": now + timedelta(days=365),
     } | fields
-    approval = direct_access.save_approval(
+    return direct_access.save_approval(
         by=StaffFactory(),
-        approval=DirectAccessApproval(third_party=client.third_party, client=client, scope=scope, **values),
+        approval=direct_access.new_approval(third_party=client.third_party, client=client, scope=scope, **values),
+        premises=premises,
     )
-    approval.premises.set(premises)
-    return approval
 
 
 def direct_token(client_set, scope: str, details: list | None = None, **entry) -> dict:

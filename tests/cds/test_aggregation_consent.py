@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from agreements.grants_api import GrantSerializer
-from agreements.models import AggregationSubGrant, DirectAccessEvent
+from agreements.models import AggregationSubGrant, AgreementEvent
 from agreements.services import direct_access
 from tests.factories import CustomerFactory
 
@@ -61,7 +61,7 @@ def test_below_the_threshold_each_customer_is_asked_by_e_mail(small_group):
     link = next(message for message in mail.outbox if message.to == [sub_grants[0].customer.email])
     assert f"/agreements/aggregation-consent/{sub_grants[0].token}/" in link.body
     assert direct_access.status_of(approval) == "needs_sub_grants"
-    assert approval.events.filter(action=DirectAccessEvent.Action.SUB_GRANTS_REQUESTED).count() == 1
+    assert approval.agreement.events.filter(action=AgreementEvent.Action.SUB_GRANTS_REQUESTED).count() == 1
 
 
 def test_reading_again_asks_nobody_twice(small_group):
@@ -137,25 +137,25 @@ def test_the_client_follows_the_grant_through_the_grants_api(client_set, small_g
     _aggregation, approval, _token, _first = small_group
     headers = client_set.admin_headers()
 
-    grant = Client().get(f"/api/v1/cds/grants/{approval.number}", **headers).json()
+    grant = Client().get(f"/api/v1/cds/grants/{approval.agreement.number}", **headers).json()
 
     assert grant["status"] == "needs_sub_grants" and len(grant["children"]) == 3
     assert set(grant) == set(GrantSerializer().fields)  # the Grant object the schema promises
     child = Client().get(f"/api/v1/cds/grants/{grant['children'][0]}", **headers).json()
     assert (child["parent"], child["status"], child["scope"]) == (
-        approval.number,
+        approval.agreement.number,
         "needs_authorization",
         "cds_aggregation_consent",
     )
     for sub_grant in AggregationSubGrant.objects.all():
         answer(sub_grant, "consent")
-    assert Client().get(f"/api/v1/cds/grants/{approval.number}", **headers).json()["status"] == "active"
+    assert Client().get(f"/api/v1/cds/grants/{approval.agreement.number}", **headers).json()["status"] == "active"
 
 
 def test_another_registration_cannot_read_the_direct_grant(small_group):
     _aggregation, approval, _token, _first = small_group
     stranger = every_scope_client_set()
 
-    response = Client().get(f"/api/v1/cds/grants/{approval.number}", **stranger.admin_headers())
+    response = Client().get(f"/api/v1/cds/grants/{approval.agreement.number}", **stranger.admin_headers())
 
     assert response.status_code == 404

@@ -9,9 +9,10 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
-from agreements.models import DirectAccessApproval, DirectAccessEvent, DirectAccessRead
+from agreements.models import Agreement, AgreementEvent, DirectAccessApproval
 from agreements.services import direct_access
 from portal.cds import scopes
 from reports.models import DataAccessLog
@@ -175,7 +176,7 @@ def test_a_direct_token_reads_exactly_the_approved_premises_data_set(client_set,
     approval = approve(client_set, scope, premises=[inside[0].premise])
     token = direct_token(client_set, scope)
     assert token["status"] == 200, token
-    assert token["cds_grant_ids"] == [approval.number]
+    assert token["cds_grant_ids"] == [approval.agreement.number]
 
     response = Client().get(f"/api/v1/cds/{path}/", **bearer(token["access_token"]))
 
@@ -296,9 +297,11 @@ def test_a_revoked_approval_stops_its_tokens_at_once(client_set):
 
     assert Client().get("/api/v1/cds/accounts/", **bearer(token["access_token"])).status_code == 401
     assert direct_token(client_set, "cds_query_accounts")["error"] == "invalid_scope"
-    assert list(approval.events.values_list("action", "actor_user")) == [
-        (DirectAccessEvent.Action.APPROVED, approval.approved_by_id),
-        (DirectAccessEvent.Action.REVOKED, staff.pk),
+    agreement = Agreement.objects.get(pk=approval.agreement_id)
+    assert (agreement.status, agreement.ended_by_role) == ("terminated", "utility")
+    assert list(agreement.events.values_list("action", "actor_user")) == [
+        (AgreementEvent.Action.DIRECT_ACCESS_APPROVED, approval.approved_by_id),
+        (AgreementEvent.Action.AGREEMENT_TERMINATED, staff.pk),
     ]
 
 
@@ -310,15 +313,25 @@ def test_a_usage_token_for_an_aggregation_outside_the_approval_is_refused(client
     assert response["status"] == 400 and response["error"] == "invalid_authorization_details"
 
 
-def test_direct_reads_of_customer_objects_are_logged_per_premise(client_set):
+def test_direct_reads_of_customer_objects_are_in_the_customers_data_access_log(client_set):
     billed = billed_customer()
     approval = approve(client_set, "cds_query_accounts", premises=[billed.premise])
     token = direct_token(client_set, "cds_query_accounts")
 
     Client().get("/api/v1/cds/accounts/", **bearer(token["access_token"]))
 
-    read = DirectAccessRead.objects.get()
-    assert (read.approval, read.premise, read.data_set, read.rows) == (approval, billed.premise, "accounts", 1)
+    entry = DataAccessLog.objects.get()
+    assert (entry.agreement_id, entry.premise, entry.customer, entry.kind, entry.rows) == (
+        approval.agreement_id,
+        billed.premise,
+        billed.customer,
+        "accounts",
+        1,
+    )
+    browser = Client()
+    browser.force_login(billed.customer)
+    page = browser.get(reverse("reports:access-log")).content.decode()
+    assert "Billing accounts" in page and "Direct access (staff-approved)" in page
 
 
 def test_summed_usage_read_directly_is_in_each_members_data_access_log(client_set, settings):
@@ -351,11 +364,12 @@ def _admin_post(client, **fields):
         "postal_codes": '["78701"]',
         "aggregation_numbers": "[]",
         "includes": "[]",
+        "esiids": "",
         "starts_at_0": "2026-01-01",
         "starts_at_1": "00:00:00",
         "ends_at_0": "2030-01-01",
         "ends_at_1": "00:00:00",
-        **{f"{prefix}-{key}": value for prefix in ("sub_grants", "events") for key, value in MANAGEMENT.items()},
+        **{f"sub_grants-{key}": value for key, value in MANAGEMENT.items()},
     } | fields
     return browser.post("/admin/agreements/directaccessapproval/add/", form)
 
@@ -366,7 +380,9 @@ def test_staff_approve_direct_access_in_the_admin_with_an_audit_trail(client_set
     assert response.status_code == 302, response.content[:2000]
     approval = DirectAccessApproval.objects.get()
     assert approval.approved_by.is_staff and approval.coverage == "postal_codes"
-    assert approval.events.get().action == DirectAccessEvent.Action.APPROVED
+    agreement = approval.agreement
+    assert (agreement.source, agreement.customer, agreement.number) == ("direct", None, f"AGR-{agreement.pk:06d}")
+    assert agreement.events.get().action == AgreementEvent.Action.DIRECT_ACCESS_APPROVED
 
 
 def test_the_admin_refuses_a_consent_client_for_direct_access(client_set):
@@ -416,7 +432,7 @@ def test_a_direct_list_keeps_a_bound_on_its_queries(client_set, scope, path, dja
 def test_only_staff_approve_direct_access(client_set):
     client = client_set.client(scopes.DIRECT)
     now = timezone.now()
-    approval = DirectAccessApproval(
+    approval = direct_access.new_approval(
         third_party=client.third_party,
         client=client,
         scope="cds_query_accounts",
@@ -429,7 +445,7 @@ def test_only_staff_approve_direct_access(client_set):
     with pytest.raises(direct_access.AgreementError) as refused:
         direct_access.save_approval(by=CustomerFactory(), approval=approval)
 
-    assert refused.value.status_code == 403 and not DirectAccessApproval.objects.exists()
+    assert refused.value.status_code == 403 and not Agreement.objects.exists()
 
 
 def test_the_admin_refuses_an_unknown_include_and_a_list_without_premises(client_set):

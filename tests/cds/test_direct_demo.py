@@ -30,7 +30,7 @@ def test_the_demo_researcher_reads_a_postal_codes_summed_usage(settings):
 
     direct_demo.seed(world)
 
-    approval = DirectAccessApproval.objects.get(third_party=research)
+    approval = DirectAccessApproval.objects.get(agreement__third_party=research)
     assert approval.aggregation_numbers == [aggregation.number]
     client_id, secret = re.search(r"curl -u (\S+):(\S+) ", world.stdout.getvalue()).groups()
     token = (
