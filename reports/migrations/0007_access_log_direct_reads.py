@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0005_smt_v2_subscriptions'),
+        ('reports', '0006_smt_subscription_backfills'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
