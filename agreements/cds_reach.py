@@ -158,14 +158,23 @@ def _moment(value, *, date_only: bool = False):
     return rar.resolve_datetime(value, now=timezone.now())
 
 
+def _wanted(entry: dict, name: str) -> set | None:
+    """The values a preselection narrows to; None where it leaves everything (null, `_all`, or only
+    `_include_future`)."""
+    values = entry.get(name)
+    if values is None or scopes.ALL in values:
+        return None
+    wanted = set(values) - {scopes.INCLUDE_FUTURE}
+    if not wanted and scopes.INCLUDE_FUTURE in values:
+        return None
+    return wanted
+
+
 def _narrowed(premises: list[Premise], entry: dict, account_numbers: dict[int, set]) -> frozenset:
     keep = {premise.pk for premise in premises}
     for name in PRESELECTIONS:
-        values = entry.get(name)
-        if values is None or scopes.ALL in values:
-            continue
-        wanted = set(values) - {scopes.INCLUDE_FUTURE}
-        if not wanted and scopes.INCLUDE_FUTURE in values:
+        wanted = _wanted(entry, name)
+        if wanted is None:
             continue
         if name == "servicepoint_numbers":
             keep &= {premise.pk for premise in premises if premise.esiid in wanted}
@@ -256,11 +265,8 @@ def _preselected(premises, entry: dict):
     """`premises` narrowed by a direct token's preselections (`_all`, `_include_future` and null
     leave them as they are)."""
     for name in ("servicepoint_numbers", "meter_numbers", "account_numbers"):
-        values = entry.get(name)
-        if values is None or scopes.ALL in values:
-            continue
-        wanted = set(values) - {scopes.INCLUDE_FUTURE}
-        if not wanted and scopes.INCLUDE_FUTURE in values:
+        wanted = _wanted(entry, name)
+        if wanted is None:
             continue
         if name == "servicepoint_numbers":
             premises = premises.filter(esiid__in=wanted)
