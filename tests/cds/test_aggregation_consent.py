@@ -14,9 +14,8 @@ from agreements.models import AggregationSubGrant, AgreementEvent
 from agreements.services import direct_access
 from tests.factories import CustomerFactory
 
-from .direct import approve, direct_token
+from .direct import PERIOD, USAGE, approve, direct_token, neighbourhood
 from .helpers import bearer, every_scope_client_set
-from .test_direct_access import PERIOD, USAGE, neighbourhood
 
 pytestmark = pytest.mark.django_db
 

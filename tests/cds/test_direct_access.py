@@ -4,52 +4,29 @@ approval covers; usage only ever summed over approved aggregations that meet the
 (N customers, no one above M % of an interval), refused without aggregation_numbers; consent scopes
 never through client credentials, direct scopes never on the consent client."""
 
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from agreements.models import Agreement, AgreementEvent, DirectAccessApproval
+from agreements.models import Agreement, AgreementEvent
 from agreements.services import direct_access
 from portal.cds import scopes
 from reports.models import DataAccessLog
-from tests.factories import CustomerFactory, OccupancyFactory, PremiseFactory, StaffFactory
-from usage.services import IntervalReading, load_interval_reads
+from tests.factories import PremiseFactory, StaffFactory
 
-from .direct import approve, direct_token
-from .factories import AggregationFactory, BillSectionFactory, BillStatementFactory, billed_customer
+from .direct import PERIOD, USAGE, approve, direct_token, neighbourhood
+from .factories import BillSectionFactory, BillStatementFactory, billed_customer
 from .helpers import bearer, consent_token, every_scope_client_set
 
 pytestmark = pytest.mark.django_db
-
-USAGE = "/api/v1/cds/usage-segments/"
-MONTH_START = datetime(2026, 9, 1, 5, tzinfo=UTC)  # 1 September, Austin time
-PERIOD = {"after": "2026-09-01T00:00:00-05:00", "before": "2026-10-01T00:00:00-05:00"}
 
 
 @pytest.fixture
 def client_set(db):
     return every_scope_client_set()
-
-
-def neighbourhood(customers: int, postal_code: str = "78702", heavy: bool = False):
-    """`customers` households in one postal code with September's reads (one of them huge if `heavy`)."""
-    premises = []
-    for index in range(customers):
-        premise = PremiseFactory(postal_code=postal_code)
-        OccupancyFactory(premise=premise)
-        kwh = Decimal("9.000") if heavy and index == 0 else Decimal("0.100")
-        load_interval_reads(
-            readings=[
-                IntervalReading(premise_id=premise.pk, interval_start=MONTH_START + timedelta(hours=hour), kwh=kwh)
-                for hour in range(0, 24 * 30, 6)
-            ]
-        )
-        premises.append(premise)
-    return AggregationFactory(number=f"ZIP-{postal_code}", postal_code=postal_code), premises
 
 
 def test_a_usage_token_without_aggregation_numbers_is_refused(client_set):
@@ -348,71 +325,6 @@ def test_summed_usage_read_directly_is_in_each_members_data_access_log(client_se
     assert all(aggregation.number in entry.reference and entry.customer_id for entry in logged)
 
 
-# --- Staff approve in the admin ------------------------------------------------------------------
-
-
-def _admin_post(client, **fields):
-    """Staff fill in the admin's approval form."""
-    browser = Client()
-    browser.force_login(StaffFactory(is_superuser=True))
-    form = {
-        "third_party": client.third_party.pk,
-        "client": client.pk,
-        "scope": "cds_query_service_points",
-        "purpose": "Grid planning.",
-        "coverage": "postal_codes",
-        "postal_codes": '["78701"]',
-        "aggregation_numbers": "[]",
-        "includes": "[]",
-        "esiids": "",
-        "starts_at_0": "2026-01-01",
-        "starts_at_1": "00:00:00",
-        "ends_at_0": "2030-01-01",
-        "ends_at_1": "00:00:00",
-        **{f"sub_grants-{key}": value for key, value in MANAGEMENT.items()},
-    } | fields
-    return browser.post("/admin/agreements/directaccessapproval/add/", form)
-
-
-def test_staff_approve_direct_access_in_the_admin_with_an_audit_trail(client_set):
-    response = _admin_post(client_set.client(scopes.DIRECT))
-
-    assert response.status_code == 302, response.content[:2000]
-    approval = DirectAccessApproval.objects.get()
-    assert approval.approved_by.is_staff and approval.coverage == "postal_codes"
-    agreement = approval.agreement
-    assert (agreement.source, agreement.customer, agreement.number) == ("direct", None, f"AGR-{agreement.pk:06d}")
-    assert agreement.events.get().action == AgreementEvent.Action.DIRECT_ACCESS_APPROVED
-
-
-def test_the_admin_refuses_a_consent_client_for_direct_access(client_set):
-    response = _admin_post(client_set.consent, scope="cds_query_accounts", coverage="all", postal_codes="[]")
-
-    assert response.status_code == 200
-    assert "Not a direct-access client" in response.content.decode()
-    assert not DirectAccessApproval.objects.exists()
-
-
-def test_approving_a_group_too_small_asks_its_customers_at_once(client_set, settings):
-    settings.CDS_AGGREGATION_MIN_CUSTOMERS = 10
-    aggregation, _ = neighbourhood(3)
-
-    response = _admin_post(
-        client_set.client(scopes.DIRECT),
-        scope="cds_query_usage",
-        coverage="all",
-        postal_codes="[]",
-        aggregation_numbers=f'["{aggregation.number}"]',
-    )
-
-    assert response.status_code == 302
-    approval = DirectAccessApproval.objects.get()
-    assert approval.sub_grants.count() == 3 and direct_access.status_of(approval) == "needs_sub_grants"
-
-
-MANAGEMENT = {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0", "MIN_NUM_FORMS": "0", "MAX_NUM_FORMS": "1000"}
-
-
 @pytest.mark.parametrize(
     ("scope", "path"), [("cds_query_accounts", "accounts"), ("cds_query_bill_sections", "bill-sections")]
 )
@@ -427,33 +339,3 @@ def test_a_direct_list_keeps_a_bound_on_its_queries(client_set, scope, path, dja
         response = Client().get(f"/api/v1/cds/{path}/", **bearer(token["access_token"]))
 
     assert len(response.json()[path.replace("-", "_")]) == 12
-
-
-def test_only_staff_approve_direct_access(client_set):
-    client = client_set.client(scopes.DIRECT)
-    now = timezone.now()
-    approval = direct_access.new_approval(
-        third_party=client.third_party,
-        client=client,
-        scope="cds_query_accounts",
-        coverage="all",
-        purpose="Curiosity.",
-        starts_at=now,
-        ends_at=now + timedelta(days=1),
-    )
-
-    with pytest.raises(direct_access.AgreementError) as refused:
-        direct_access.save_approval(by=CustomerFactory(), approval=approval)
-
-    assert refused.value.status_code == 403 and not Agreement.objects.exists()
-
-
-def test_the_admin_refuses_an_unknown_include_and_a_list_without_premises(client_set):
-    client = client_set.client(scopes.DIRECT)
-
-    unknown = _admin_post(client, includes='["include_everything"]')
-    empty_list = _admin_post(client, coverage="premises", postal_codes="[]")
-
-    assert unknown.status_code == 200 and "include_everything" in unknown.content.decode()
-    assert empty_list.status_code == 200 and "Required." in empty_list.content.decode()
-    assert not DirectAccessApproval.objects.exists()

@@ -14,8 +14,8 @@ from tests.factories import StaffFactory, ThirdPartyFactory
 from tests.oauth.helpers import basic
 from usage import direct_demo
 
+from .direct import PERIOD, USAGE, neighbourhood
 from .helpers import bearer
-from .test_direct_access import PERIOD, USAGE, neighbourhood
 
 pytestmark = pytest.mark.django_db
 
