@@ -26,7 +26,8 @@ def test_every_model_of_ours_is_in_the_admin():
         model._meta.label
         for app in ours
         for model in apps.get_app_config(app).get_models()
-        if model not in admin.site._registry and not model._meta.auto_created
+        if model not in admin.site._registry
+        and not model._meta.auto_created
         # Django's admin cannot address a row by a composite primary key (the interval reads);
         # those are seen through their premise and the usage pages instead.
         and not isinstance(model._meta.pk, CompositePrimaryKey)

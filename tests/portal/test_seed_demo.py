@@ -25,9 +25,7 @@ def test_seed_demo_builds_a_believable_world_and_prints_logins():
     assert Premise.objects.count() >= 50 and Meter.objects.count() >= Premise.objects.count()
     assert Occupancy.objects.filter(move_out__isnull=False).count() >= 3
     assert set(InHomeDevice.objects.values_list("status", flat=True)) == set(InHomeDevice.Status.values)
-    assert set(AgreementInvitation.objects.values_list("status", flat=True)) == set(
-        AgreementInvitation.Status.values
-    )
+    assert set(AgreementInvitation.objects.values_list("status", flat=True)) == set(AgreementInvitation.Status.values)
     assert set(Agreement.objects.values_list("status", flat=True)) == set(Agreement.Status.values)
     assert "admin@demo.metergate.test" in output
     assert "admin@brightside.demo.metergate.test" in output
