@@ -28,6 +28,8 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from bench.cpu import backend_pid, process_cpu_seconds
+
 PREMISES = 1_000
 SMALL_PREMISES = 100
 BASELINE_PREMISES = 20
@@ -116,13 +118,9 @@ def _child(argv: list[str]) -> None:
     import django
 
     django.setup()
-    from django.db import connection
-
     mode, path = argv[0], Path(argv[1])
-    with connection.cursor() as cursor:  # the server process that will do this child's database work
-        cursor.execute("SELECT pg_backend_pid()")
-        backend = cursor.fetchone()[0]
-    server_cpu_before = _process_cpu_seconds(backend)
+    backend = backend_pid()  # the server process that will do this child's database work
+    server_cpu_before = process_cpu_seconds(backend)
     started = time.perf_counter()
     if mode == "ingest":
         from usage.services import ingest_file
@@ -140,14 +138,8 @@ def _child(argv: list[str]) -> None:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     figures["peak_rss_mb"] = usage.ru_maxrss / 1024
     figures["python_cpu"] = usage.ru_utime + usage.ru_stime  # every thread of this process
-    figures["server_cpu"] = _process_cpu_seconds(backend) - server_cpu_before
+    figures["server_cpu"] = process_cpu_seconds(backend) - server_cpu_before
     print(json.dumps(figures))
-
-
-def _process_cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) a local process has used so far, from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _parse_only(path: Path) -> int:
