@@ -147,7 +147,7 @@ def _first_day(subscription: SmtSubscription, agreement: Agreement):
 
 
 def _history_start(months: int, today):
-    return max(add_months(today, -min(months, MAX_HISTORY)), add_months(today, -MAX_HISTORY))
+    return add_months(today, -min(months, MAX_HISTORY))
 
 
 def _backfill(third_party, agreements, kind, format, months):

@@ -77,10 +77,14 @@ def max_share() -> Decimal:
 @dataclass(frozen=True)
 class Threshold:
     met: bool
-    customers: int
+    occupants: dict[int, list[int]]  # the group's customers -> their premise ids in it
     largest_share: Decimal | None  # percent of the biggest interval share, when usage was checked
     reason: str
     consented: int = 0
+
+    @property
+    def customers(self) -> int:
+        return len(self.occupants)
 
 
 def occupants(aggregation: Aggregation) -> dict[int, list[int]]:
@@ -114,7 +118,7 @@ def check_threshold(
     if not customers or (len(customers) < min_customers() and consented != set(customers)):
         return Threshold(
             False,
-            len(customers),
+            customers,
             None,
             f"{len(customers)} customers ({len(consented)} consented); at least {min_customers()} are needed, "
             "or every customer's consent.",
@@ -127,12 +131,12 @@ def check_threshold(
     if share is not None and share > max_share():
         return Threshold(
             False,
-            len(customers),
+            customers,
             share,
             f"One customer is {share}% of an interval; at most {max_share()}% is allowed.",
             len(consented),
         )
-    return Threshold(True, len(customers), share, "Meets the threshold.", len(consented))
+    return Threshold(True, customers, share, "Meets the threshold.", len(consented))
 
 
 def largest_share(premise_ids, *, start: datetime, end: datetime, watched=None) -> Decimal | None:
@@ -210,13 +214,14 @@ def ask_consent_where_needed(approval) -> int:
     asked = 0
     for aggregation in Aggregation.objects.filter(number__in=approval.aggregation_numbers):
         consented, _ = consent_of(aggregation, [approval])
-        if not check_threshold(aggregation, consenting=consented).met:
+        threshold = check_threshold(aggregation, consenting=consented)
+        if not threshold.met:
             asked += len(
                 direct_access.request_sub_grants(
                     approval=approval,
                     aggregation_number=aggregation.number,
                     aggregation_name=aggregation.name,
-                    members=occupants(aggregation),
+                    members=threshold.occupants,
                 )
             )
     return asked
@@ -261,7 +266,7 @@ def aggregated_segments(
                 approval=listing[0],
                 aggregation_number=aggregation.number,
                 aggregation_name=aggregation.name,
-                members=occupants(aggregation),
+                members=threshold.occupants,
             )
             raise CdsError(
                 "needs_sub_grants",
