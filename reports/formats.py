@@ -311,8 +311,28 @@ def write_green_button(export: Export, write: Callable[[bytes], object]) -> int:
     """The export as a Green Button feed; returns the interval readings (or billing cycles) written.
     Hrefs sit under `Batch/Bulk/{esiid}` of the site's resource endpoint: report files are not
     tied to one Connect My Data subscription."""
+    hrefs = green_button_hrefs(f"Batch/Bulk/{export.esiid}")
+    counter = _Counter(write)
+    chunks = greenbutton.feed(
+        hrefs=hrefs,
+        points=[green_button_point(export)],
+        self_href=hrefs.usage_points,
+        title="Green Button usage",
+        updated=timezone.now(),
+    )
+    greenbutton.write_feed(chunks, counter)
+    return counter.rows
+
+
+def green_button_hrefs(owner: str) -> greenbutton.Hrefs:
+    """Hrefs of a feed written for a file or an answer (not read through the resource API)."""
+    return greenbutton.Hrefs(f"{settings.SITE_URL}/espi/1_1/resource", owner)
+
+
+def green_button_point(export: Export) -> greenbutton.Point:
+    """The export's premise as a Green Button usage point: its 15-minute reads or its billing cycles."""
     kind = DataKind(export.kind)
-    point = greenbutton.Point(
+    return greenbutton.Point(
         export.premise_id,
         export.esiid,
         export.time_zone,
@@ -320,13 +340,11 @@ def write_green_button(export: Export, write: Callable[[bytes], object]) -> int:
         windows=export.windows if kind == DataKind.INTERVAL else [],
         summary_windows=export.windows if kind == DataKind.MONTHLY else [],
     )
-    hrefs = greenbutton.Hrefs(f"{settings.SITE_URL}/espi/1_1/resource", f"Batch/Bulk/{export.esiid}")
-    counter = _Counter(write)
-    chunks = greenbutton.feed(
-        hrefs=hrefs, points=[point], self_href=hrefs.usage_points, title="Green Button usage", updated=timezone.now()
-    )
-    greenbutton.write_feed(chunks, counter)
-    return counter.rows
+
+
+def green_button_readings(data: bytes) -> int:
+    """The interval readings and billing cycles (UsageSummary) in a piece of a feed."""
+    return data.count(b"<IntervalReading>") + data.count(b"<UsageSummary ")
 
 
 class _Counter:
@@ -336,5 +354,5 @@ class _Counter:
         self.write, self.rows = write, 0
 
     def __call__(self, data: bytes) -> None:
-        self.rows += data.count(b"<IntervalReading>") + data.count(b"<UsageSummary ")
+        self.rows += green_button_readings(data)
         self.write(data)

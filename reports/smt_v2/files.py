@@ -8,7 +8,6 @@ value per interval."""
 
 import io
 
-from django.conf import settings
 from django.utils import timezone
 
 from agreements.models import DataKind
@@ -82,21 +81,13 @@ class _AfterFirstLine:
 
 def _green_button(readable: list[Readable], kind: str) -> tuple[bytes, list[int]]:
     updated = timezone.now()
-    hrefs = greenbutton.Hrefs(f"{settings.SITE_URL}/espi/1_1/resource", FEED_OWNER)
-    chunks = [greenbutton.feed_head(self_href=hrefs.usage_points, title="Green Button usage", updated=updated)]
+    hrefs = formats.green_button_hrefs(FEED_OWNER)
+    chunks = [greenbutton.feed_head(self_href=hrefs.usage_points, title="Green Button usage", updated=updated).encode()]
     counts = []
     for item in readable:
-        premise, windows = item.premise, [item.window]
-        point = greenbutton.Point(
-            premise.pk,
-            premise.esiid,
-            premise.time_zone,
-            premise.esiid,
-            windows=windows if kind == DataKind.INTERVAL else [],
-            summary_windows=windows if kind == DataKind.MONTHLY else [],
-        )
-        text = "".join(greenbutton.point_entries(hrefs, point, updated=updated))
-        counts.append(text.count("<IntervalReading>") + text.count("<UsageSummary "))
-        chunks.append(text)
-    chunks.append(greenbutton.FEED_TAIL)
-    return "".join(chunks).encode(), counts
+        point = formats.green_button_point(_export(item, kind, ReportFormat.GREEN_BUTTON))
+        entries = "".join(greenbutton.point_entries(hrefs, point, updated=updated)).encode()
+        counts.append(formats.green_button_readings(entries))
+        chunks.append(entries)
+    chunks.append(greenbutton.FEED_TAIL.encode())
+    return b"".join(chunks), counts
