@@ -134,7 +134,8 @@ def _bidirectional_row(prices, key: tuple) -> list:
     return row
 
 
-def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
+def local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    """The start of a local day (on a daylight-saving day the wall clock still starts at 00:00)."""
     return datetime.combine(day, time.min, tzinfo=zone)
 
 
@@ -153,8 +154,8 @@ class Pricer:
     def day(self, epoch: int, build) -> tuple[int, int, list]:
         """(start, end, Value Set table of each quarter hour) of the local day holding `epoch`."""
         day = datetime.fromtimestamp(epoch, self.zone).date()
-        start = int(_local_midnight(day, self.zone).timestamp())
-        end = int(_local_midnight(day + timedelta(days=1), self.zone).timestamp())
+        start = int(local_midnight(day, self.zone).timestamp())
+        end = int(local_midnight(day + timedelta(days=1), self.zone).timestamp())
         tariff = self.timeline.tariff_of_epoch(start)
         # Without a TOU map a day's prices depend on its tariff and length only.
         timed = tariff is not None and tariff.tou_map_id is not None

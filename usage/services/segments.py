@@ -19,7 +19,7 @@ so a page of them can be chosen first, and `fill` reads the values of just those
 
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import psycopg
@@ -32,7 +32,7 @@ from ..models import DailyRead, IntervalRead, MonthlyRead, Series
 from ..selectors import interval_rows
 from . import segment_values as values
 from .costs import tariff_timeline
-from .segment_values import Pricer
+from .segment_values import Pricer, local_midnight
 
 INTERVAL, DAILY, MONTHLY = "interval", "daily", "monthly"
 KIND_CODES = {INTERVAL: "i", DAILY: "d", MONTHLY: "m"}
@@ -57,10 +57,6 @@ class Segment:
         return f"{KIND_CODES[self.kind]}-{self.premise_id}-{int(self.start.timestamp())}"
 
 
-def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=zone)
-
-
 def _seconds(start: datetime, end: datetime) -> int:
     """Elapsed seconds. Never `end - start` on local times: with one tzinfo Python subtracts wall
     clocks, and a 25-hour day would come out as 24 hours."""
@@ -73,7 +69,7 @@ def _month_starts(start: datetime, end: datetime, zone: ZoneInfo):
     month = date(local.year, local.month, 1)
     while True:
         month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-        instant = _local_midnight(month, zone)
+        instant = local_midnight(month, zone)
         if instant >= end:
             return
         yield instant
@@ -104,7 +100,7 @@ def data_span(*, premise, kind: str) -> tuple[datetime, datetime] | None:
     span = model.objects.filter(premise_id=premise.pk).aggregate(first=Min(first_field), last=Max(last_field))
     if span["first"] is None:
         return None
-    return _local_midnight(span["first"], zone), _local_midnight(span["last"] + timedelta(days=1), zone)
+    return local_midnight(span["first"], zone), local_midnight(span["last"] + timedelta(days=1), zone)
 
 
 def plan(*, premise, kind: str, windows, monthly_cycles=None) -> list[Segment]:
@@ -127,7 +123,7 @@ def plan(*, premise, kind: str, windows, monthly_cycles=None) -> list[Segment]:
             segments.extend(_daily_plan(premise.pk, lower, upper, zone))
         else:
             for start_date, end_date in monthly_cycles or []:
-                start, end = _local_midnight(start_date, zone), _local_midnight(end_date + timedelta(days=1), zone)
+                start, end = local_midnight(start_date, zone), local_midnight(end_date + timedelta(days=1), zone)
                 if lower <= start and end <= upper:
                     segments.append(Segment(premise.pk, kind, start, end, _seconds(start, end)))
     return segments
@@ -136,11 +132,11 @@ def plan(*, premise, kind: str, windows, monthly_cycles=None) -> list[Segment]:
 def _daily_plan(premise_id: int, lower: datetime, upper: datetime, zone: ZoneInfo) -> list[Segment]:
     """Whole local days inside [lower, upper): month runs of 86400 s, DST days on their own."""
     first = lower.astimezone(zone).date()
-    if _local_midnight(first, zone) < lower:
+    if local_midnight(first, zone) < lower:
         first += timedelta(days=1)
     segments, run_start, day = [], None, first
-    while _local_midnight(day + timedelta(days=1), zone) <= upper:
-        start, end = _local_midnight(day, zone), _local_midnight(day + timedelta(days=1), zone)
+    while local_midnight(day + timedelta(days=1), zone) <= upper:
+        start, end = local_midnight(day, zone), local_midnight(day + timedelta(days=1), zone)
         length = _seconds(start, end)
         if length != DAY or day.day == 1:
             if run_start is not None:
@@ -152,7 +148,7 @@ def _daily_plan(premise_id: int, lower: datetime, upper: datetime, zone: ZoneInf
             run_start = start
         day += timedelta(days=1)
     if run_start is not None:
-        segments.append(Segment(premise_id, DAILY, run_start, _local_midnight(day, zone), DAY))
+        segments.append(Segment(premise_id, DAILY, run_start, local_midnight(day, zone), DAY))
     return segments
 
 
@@ -277,7 +273,7 @@ def _fill_days(premise, segment: Segment, pricer, daily: dict) -> None:
         if read_date not in daily:
             continue
         kwh, revised_at = daily[read_date]
-        rows[offset] = _register_values(kwh, pricer, _local_midnight(read_date, zone))
+        rows[offset] = _register_values(kwh, pricer, local_midnight(read_date, zone))
         stamps.append(revised_at)
     segment.values = rows
     if stamps:
