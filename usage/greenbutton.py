@@ -17,11 +17,11 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 from xml.sax.saxutils import escape, quoteattr
 from zoneinfo import ZoneInfo
 
 from . import selectors
+from .espi_time import local_time_parameters
 from .models import MonthlyRead, Series, kwh_to_wh
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -30,7 +30,6 @@ QUARTER = 900
 DAY = 86_400
 ELECTRICITY = 0  # ServiceCategory kind
 ESTIMATED = 8  # ReadingQuality: estimated
-NO_DST_RULE = "FFFFFFFF"
 WH = 72  # uom
 FLOW = {Series.CONSUMPTION: 1, Series.GENERATION: 19}  # forward (delivered), reverse (received)
 READING_TITLES = {
@@ -290,42 +289,6 @@ def service_status() -> str:
 
 def _midnight(day: date, zone: ZoneInfo) -> int:
     return int(datetime.combine(day, time(), tzinfo=zone).timestamp())
-
-
-@lru_cache(maxsize=64)
-def local_time_parameters(zone_name: str, year: int = 2025) -> tuple[str, int, str, int]:
-    """(dstEndRule, dstOffset, dstStartRule, tzOffset) of a zone, its rules read off the zone's
-    transitions in `year`: US Central gives B40E2000, 3600, 360E2000, -21600."""
-    zone = ZoneInfo(zone_name)
-    moment = datetime(year, 1, 1, tzinfo=UTC)
-    transitions = []
-    previous = moment.astimezone(zone).utcoffset()
-    for _hour in range(366 * 24):
-        following = moment + timedelta(hours=1)
-        offset = following.astimezone(zone).utcoffset()
-        if offset != previous:
-            transitions.append((following, previous, offset))
-        moment, previous = following, offset
-    standard = min(datetime(year, month, 1, tzinfo=UTC).astimezone(zone).utcoffset() for month in (1, 7))
-    tz_offset = int(standard.total_seconds())
-    if len(transitions) != 2:
-        return NO_DST_RULE, 0, NO_DST_RULE, tz_offset
-    starts = [transition for transition in transitions if transition[2] > transition[1]]
-    ends = [transition for transition in transitions if transition[2] < transition[1]]
-    dst_offset = int((starts[0][2] - starts[0][1]).total_seconds())
-    return _rule(*ends[0][:2]), dst_offset, _rule(*starts[0][:2]), tz_offset
-
-
-def _rule(instant: datetime, offset_before: timedelta) -> str:
-    """An ESPI DST rule: the change's wall-clock time before it, as month, n-th (or last) weekday."""
-    wall = (instant + offset_before).replace(tzinfo=None)
-    month_length = ((wall.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)).day
-    operator = 7 if wall.day + 7 > month_length else 1 + (wall.day - 1) // 7 + 1
-    weekday = wall.isoweekday()
-    value = (
-        (wall.month << 28) | (operator << 25) | (weekday << 17) | (wall.hour << 12) | (wall.minute * 60 + wall.second)
-    )
-    return f"{value:08X}"
 
 
 # --- Streaming ----------------------------------------------------------------------------------
